@@ -1,0 +1,51 @@
+# Xenolith: `make` builds the hypervisor and the test kernels; `make run`
+# boots it in QEMU; `make test` runs every test. V=1 shows full commands.
+
+.DEFAULT_GOAL := all
+SHELL := /bin/bash
+CC := gcc
+LD := ld
+OBJCOPY := objcopy
+NM := nm
+
+ifeq ($(V),1)
+Q :=
+step =
+else
+Q := @
+step = @printf '  %-8s %s\n' '$(1)' '$(2)';
+endif
+
+include xen/xen.mk
+include tests/guests/guests.mk
+include tests/unit/unit.mk
+
+.PHONY: all xen deps iso run test unit integration format clean
+
+all: xen guests
+
+xen: xen/xen xen/xen.gz
+
+deps:
+	$(Q)scripts/deps.sh
+
+# The ISO boots Xenolith with a demo test kernel as Dom0 until a Linux Dom0 exists.
+DEMO_KERNEL := build/guests/hello.elf
+iso: build/xenolith.iso
+build/xenolith.iso: xen/xen.gz $(DEMO_KERNEL) config/grub.cfg config/grub.conf scripts/mkiso.sh
+	$(call step,ISO,$@)
+	$(Q)scripts/mkiso.sh $@ xen/xen.gz $(DEMO_KERNEL)
+
+run: deps
+	$(Q)$(MAKE) --no-print-directory iso
+	$(Q)scripts/run.sh build/xenolith.iso
+
+test: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)scripts/run-tests.sh
+
+format:
+	$(Q)clang-format -i $$(find xen tools tests -name '*.[ch]' 2>/dev/null)
+
+clean:
+	rm -rf build xen/xen xen/xen.gz xen/xen-syms

@@ -1,0 +1,79 @@
+/*
+ * Domains: creation, shutdown and crash, and vm_assist (public/xen.h:
+ * VMASST_*). Dom0 is the hardware domain: its shutdown ends the machine.
+ */
+#include <asm/page.h>
+#include <xen/sched.h>
+#include <xenolith/hypercall.h>
+#include <xenolith/page_alloc.h>
+#include <xenolith/sched.h>
+#include <xenolith/shutdown.h>
+
+/* The assists Xen 4.17 accepts from a 64-bit PV guest (PV64_VM_ASSIST_MASK). */
+#define PV64_VM_ASSIST_MASK                                                  \
+    ((1UL << VMASST_TYPE_4gb_segments) | (1UL << VMASST_TYPE_4gb_segments_notify) | \
+     (1UL << VMASST_TYPE_writable_pagetables) | (1UL << VMASST_TYPE_pae_extended_cr3) | \
+     (1UL << VMASST_TYPE_architectural_iopl) | (1UL << VMASST_TYPE_runstate_update_flag) | \
+     (1UL << VMASST_TYPE_m2p_strict))
+
+struct domain *domain_create(domid_t id, bool privileged)
+{
+    struct domain *d = alloc_xen_pages(1);
+    struct vcpu *v = alloc_xen_pages(1);
+
+    _Static_assert(sizeof(struct domain) <= PAGE_SIZE, "struct domain fits a page");
+    _Static_assert(sizeof(struct vcpu) <= PAGE_SIZE, "struct vcpu fits a page");
+    if (!d || !v)
+        return NULL;
+    d->shared_info = alloc_xen_pages(1);
+    if (!d->shared_info) {
+        free_xen_pages(d, 1);
+        free_xen_pages(v, 1);
+        return NULL;
+    }
+    d->domain_id = id;
+    d->is_privileged = privileged;
+    d->is_hardware = privileged && id == 0;
+    d->shutdown_code = SHUTDOWN_CODE_INVALID;
+    d->max_vcpus = 1;
+    d->vcpu[0] = v;
+    v->domain = d;
+    v->vcpu_id = 0;
+    v->vcpu_info = &d->shared_info->vcpu_info[0];
+    return d;
+}
+
+void domain_shutdown(struct domain *d, unsigned reason)
+{
+    /* A code set by SCHEDOP_shutdown_code wins over the reason given now. */
+    if (d->shutdown_code == SHUTDOWN_CODE_INVALID)
+        d->shutdown_code = (uint8_t)reason;
+    if (d->is_hardware)
+        hwdom_shutdown(d, d->shutdown_code);
+    d->is_shutting_down = true;
+}
+
+noreturn void domain_crash(struct domain *d, const char *why)
+{
+    printk("Domain %u (vcpu#0) crashed: %s\n", d->domain_id, why);
+    domain_shutdown(d, SHUTDOWN_crash);
+    /* Only the hardware domain exists yet, and its shutdown does not return. */
+    panic("domain %u crashed and no other domain can run", d->domain_id);
+}
+
+long do_vm_assist(uint64_t cmd, uint64_t type)
+{
+    struct domain *d = current->domain;
+
+    if ((unsigned)type >= 64 || !(PV64_VM_ASSIST_MASK & (1UL << (unsigned)type)))
+        return -EINVAL;
+    switch ((unsigned)cmd) {
+    case VMASST_CMD_enable:
+        d->vm_assist |= 1UL << (unsigned)type;
+        return 0;
+    case VMASST_CMD_disable:
+        d->vm_assist &= ~(1UL << (unsigned)type);
+        return 0;
+    }
+    return -ENOSYS;
+}

@@ -1,0 +1,121 @@
+/* Frame bookkeeping and allocation (see xenolith/page_alloc.h). */
+#include <xenolith/page_alloc.h>
+
+void frames_init(struct frame_table *ft, struct page_info *pages, uint64_t nr)
+{
+    memset(pages, 0, nr * sizeof(*pages));
+    memset(ft, 0, sizeof(*ft));
+    ft->pages = pages;
+    ft->nr = nr;
+    ft->counts[FRAME_HOLE] = nr;
+}
+
+static void set_state(struct frame_table *ft, uint64_t mfn,
+                      enum frame_state state, uint16_t owner)
+{
+    struct page_info *pg = &ft->pages[mfn];
+
+    ft->counts[pg->state]--;
+    ft->counts[state]++;
+    pg->state = state;
+    pg->owner = owner;
+    pg->type = 0;
+    pg->count = 0;
+}
+
+static uint64_t clip(const struct frame_table *ft, uint64_t first, uint64_t count)
+{
+    if (first >= ft->nr)
+        return 0;
+    return count > ft->nr - first ? ft->nr - first : count;
+}
+
+void frames_add_ram(struct frame_table *ft, uint64_t first, uint64_t count)
+{
+    count = clip(ft, first, count);
+    for (uint64_t m = first; m < first + count; m++)
+        if (ft->pages[m].state == FRAME_HOLE)
+            set_state(ft, m, FRAME_FREE, 0);
+}
+
+uint64_t frames_reserve(struct frame_table *ft, uint64_t first, uint64_t count,
+                        enum frame_state state)
+{
+    uint64_t changed = 0;
+
+    count = clip(ft, first, count);
+    for (uint64_t m = first; m < first + count; m++)
+        if (ft->pages[m].state == FRAME_FREE) {
+            set_state(ft, m, state, 0);
+            changed++;
+        }
+    return changed;
+}
+
+/* First fit from the hint, wrapping once. */
+uint64_t frames_alloc(struct frame_table *ft, uint64_t count,
+                      enum frame_state state, uint16_t owner)
+{
+    uint64_t start = ft->hint, run = 0, m;
+
+    if (!count || count > ft->counts[FRAME_FREE])
+        return INVALID_MFN;
+    for (uint64_t scanned = 0; scanned < ft->nr + count; scanned++) {
+        m = (start + scanned) % ft->nr;
+        if (m == 0)
+            run = 0; /* a run never wraps around the end */
+        if (ft->pages[m].state != FRAME_FREE) {
+            run = 0;
+            continue;
+        }
+        if (++run == count) {
+            uint64_t first = m + 1 - count;
+
+            for (uint64_t i = first; i <= m; i++)
+                set_state(ft, i, state, owner);
+            ft->hint = (m + 1) % ft->nr;
+            return first;
+        }
+    }
+    return INVALID_MFN;
+}
+
+int frames_free(struct frame_table *ft, uint64_t first, uint64_t count)
+{
+    if (!count || first >= ft->nr || count > ft->nr - first)
+        return -1;
+    for (uint64_t m = first; m < first + count; m++) {
+        uint8_t s = ft->pages[m].state;
+
+        if (s != FRAME_XEN && s != FRAME_DOMAIN)
+            return -1;
+    }
+    for (uint64_t m = first; m < first + count; m++)
+        set_state(ft, m, FRAME_FREE, 0);
+    return 0;
+}
+
+uint64_t frames_release(struct frame_table *ft, uint64_t first, uint64_t count,
+                        enum frame_state from)
+{
+    uint64_t changed = 0;
+
+    count = clip(ft, first, count);
+    for (uint64_t m = first; m < first + count; m++)
+        if (ft->pages[m].state == from) {
+            set_state(ft, m, FRAME_FREE, 0);
+            changed++;
+        }
+    return changed;
+}
+
+const char *frame_state_name(enum frame_state s)
+{
+    static const char *const names[FRAME_STATES] = {
+        [FRAME_HOLE] = "hole",     [FRAME_RESERVED] = "reserved",
+        [FRAME_XEN] = "hypervisor", [FRAME_MODULE] = "module",
+        [FRAME_FREE] = "free",     [FRAME_DOMAIN] = "domain",
+    };
+
+    return (unsigned)s < FRAME_STATES ? names[s] : "?";
+}

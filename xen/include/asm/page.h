@@ -1,0 +1,56 @@
+/* Page-table entries and the direct map of all RAM. */
+#ifndef ASM_PAGE_H
+#define ASM_PAGE_H
+
+#include <asm/config.h>
+#include <xenolith/lib.h>
+
+#define _PAGE_PRESENT (1UL << 0)
+#define _PAGE_RW (1UL << 1)
+#define _PAGE_USER (1UL << 2)
+#define _PAGE_PWT (1UL << 3)
+#define _PAGE_PCD (1UL << 4)
+#define _PAGE_ACCESSED (1UL << 5)
+#define _PAGE_DIRTY (1UL << 6)
+#define _PAGE_PSE (1UL << 7)
+#define _PAGE_GLOBAL (1UL << 8)
+#define _PAGE_NX (1UL << 63)
+#define PADDR_MASK 0x000ffffffffff000UL
+
+#define L1_SHIFT 12
+#define L2_SHIFT 21
+#define L3_SHIFT 30
+#define L4_SHIFT 39
+#define PT_INDEX(va, shift) (((va) >> (shift)) & 511)
+
+typedef uint64_t pte_t;
+
+static inline void *maddr_to_virt(uint64_t ma)
+{
+    return (void *)(DIRECTMAP_VIRT_START + ma);
+}
+
+static inline void *mfn_to_virt(uint64_t mfn)
+{
+    return maddr_to_virt(mfn << PAGE_SHIFT);
+}
+
+/* Only for the image and the direct map. */
+uint64_t virt_to_maddr(const void *va);
+
+extern pte_t idle_pg_table[512];
+
+/* Maps [pa, pa+len) at va in the idle tables with the given flags. */
+void map_range(uint64_t va, uint64_t pa, uint64_t len, uint64_t flags);
+void directmap_init(uint64_t max_ram);
+void *ioremap(uint64_t pa, uint64_t len);
+void drop_boot_identity_map(void);
+
+static inline void flush_tlb_local(void)
+{
+    uint64_t cr3;
+
+    __asm__ volatile("mov %%cr3, %0; mov %0, %%cr3" : "=r"(cr3)::"memory");
+}
+
+#endif

@@ -1,0 +1,17 @@
+#ifndef ASM_TIME_H
+#define ASM_TIME_H
+
+#include <xenolith/lib.h>
+
+struct vcpu_time_info;
+
+extern uint64_t tsc_khz;
+
+/* Measures the TSC against the PIT; logs the result. */
+void tsc_calibrate(void);
+/* Nanoseconds since tsc_calibrate(). */
+uint64_t now_ns(void);
+/* Fills a pvclock record (public/xen.h: struct vcpu_time_info). */
+void pvclock_fill(struct vcpu_time_info *t);
+
+#endif

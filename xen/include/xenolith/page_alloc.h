@@ -1,0 +1,65 @@
+/*
+ * Machine-frame bookkeeping: one struct page_info per frame below the top of
+ * RAM, saying what the frame is. Invariant: a frame is handed out only from
+ * FRAME_FREE, and only an allocated frame (XEN or DOMAIN) can be freed.
+ * Host-compilable: no locks or arch code here (the caller serialises).
+ */
+#ifndef XENOLITH_PAGE_ALLOC_H
+#define XENOLITH_PAGE_ALLOC_H
+
+#include <xenolith/lib.h>
+
+enum frame_state {
+    FRAME_HOLE = 0, /* not RAM: firmware hole, MMIO, beyond the memory map */
+    FRAME_RESERVED, /* RAM the firmware or the boot path keeps */
+    FRAME_XEN,      /* the hypervisor's image or its own allocations */
+    FRAME_MODULE,   /* a boot module (Dom0 kernel, initrd) until consumed */
+    FRAME_FREE,
+    FRAME_DOMAIN,   /* owned by a domain (page_info.owner) */
+    FRAME_STATES
+};
+
+struct page_info {
+    uint8_t state;
+    uint8_t type;   /* page-table type of a domain frame */
+    uint16_t owner; /* domid, for FRAME_DOMAIN */
+    uint32_t count;
+};
+
+struct frame_table {
+    struct page_info *pages;
+    uint64_t nr;       /* frames described: 0 .. nr-1 */
+    uint64_t hint;     /* where the next search starts */
+    uint64_t counts[FRAME_STATES];
+};
+
+#define INVALID_MFN (~0UL)
+
+void frames_init(struct frame_table *ft, struct page_info *pages, uint64_t nr);
+/* HOLE -> FREE for [first, first+count) clipped to the table. */
+void frames_add_ram(struct frame_table *ft, uint64_t first, uint64_t count);
+/* FREE -> state; frames already taken keep theirs. Returns frames changed. */
+uint64_t frames_reserve(struct frame_table *ft, uint64_t first, uint64_t count,
+                        enum frame_state state);
+/* A contiguous run of count FREE frames, or INVALID_MFN. */
+uint64_t frames_alloc(struct frame_table *ft, uint64_t count,
+                      enum frame_state state, uint16_t owner);
+/* Returns 0, or -1 (and changes nothing) if any frame was not allocated. */
+int frames_free(struct frame_table *ft, uint64_t first, uint64_t count);
+/* from -> FREE for the frames of [first, first+count) in state from; returns how many. */
+uint64_t frames_release(struct frame_table *ft, uint64_t first, uint64_t count,
+                        enum frame_state from);
+const char *frame_state_name(enum frame_state s);
+
+extern struct frame_table frame_table;
+
+static inline struct page_info *mfn_to_page(uint64_t mfn)
+{
+    return mfn < frame_table.nr ? &frame_table.pages[mfn] : NULL;
+}
+
+/* The hypervisor's own pages, zeroed, through the direct map. */
+void *alloc_xen_pages(unsigned count);
+void free_xen_pages(void *va, unsigned count);
+
+#endif

@@ -119,8 +119,9 @@ static const char *apply(const struct param *p, bool negated, const char *value)
     case PARAM_STR:
         if (!value)
             return "expected a value";
-        if (strlcpy(p->var, value, p->size) >= p->size)
+        if (strlen(value) >= p->size)
             return "value too long";
+        strlcpy(p->var, value, p->size);
         return NULL;
     case PARAM_CUSTOM:
         return p->parse(value ? value : "") ? "malformed value" : NULL;

@@ -16,6 +16,18 @@
      (1UL << VMASST_TYPE_architectural_iopl) | (1UL << VMASST_TYPE_runstate_update_flag) | \
      (1UL << VMASST_TYPE_m2p_strict))
 
+static struct domain *domain_list[1];
+
+struct domain *domain_by_id(domid_t id)
+{
+    if (id == DOMID_SELF)
+        return current->domain;
+    for (unsigned i = 0; i < ARRAY_SIZE(domain_list); i++)
+        if (domain_list[i] && domain_list[i]->domain_id == id)
+            return domain_list[i];
+    return NULL;
+}
+
 struct domain *domain_create(domid_t id, bool privileged)
 {
     struct domain *d = alloc_xen_pages(1);
@@ -40,6 +52,7 @@ struct domain *domain_create(domid_t id, bool privileged)
     v->domain = d;
     v->vcpu_id = 0;
     v->vcpu_info = &d->shared_info->vcpu_info[0];
+    domain_list[0] = d;
     return d;
 }
 

@@ -1,8 +1,12 @@
 /*
  * sched_op (public/sched.h). One vCPU per physical CPU so far: yield has
  * nobody to yield to, and block waits for an event to become pending.
+ * Every sub-op that takes a structure copies it in first, so a bad pointer
+ * is -EFAULT before anything else, as on Xen. poll and watchdog need event
+ * channels and timers: they validate their arguments, then say -ENOSYS.
  */
 #include <xen/sched.h>
+#include <xenolith/errno.h>
 #include <xenolith/guest_access.h>
 #include <xenolith/hypercall.h>
 #include <xenolith/sched.h>
@@ -15,6 +19,61 @@ static long vcpu_block(struct vcpu *v)
     while (!v->vcpu_info->evtchn_upcall_pending)
         __asm__ volatile("sti; hlt; cli" ::: "memory");
     return 0;
+}
+
+/* SCHEDOP_poll: at most 128 ports (the limit Xen 4.17 applies). */
+static long sched_poll(uint64_t arg)
+{
+    struct sched_poll p;
+    evtchn_port_t port;
+
+    if (copy_from_guest(&p, arg, sizeof(p)))
+        return -EFAULT;
+    if (p.nr_ports > 128)
+        return -EINVAL;
+    for (unsigned i = 0; i < p.nr_ports; i++)
+        if (copy_from_guest(&port, (uint64_t)p.ports.p + i * sizeof(port), sizeof(port)))
+            return -EFAULT;
+    return -ENOSYS;
+}
+
+static long remote_shutdown(uint64_t arg)
+{
+    struct sched_remote_shutdown r;
+    struct domain *d;
+
+    if (copy_from_guest(&r, arg, sizeof(r)))
+        return -EFAULT;
+    d = domain_by_id(r.domain_id);
+    if (!d)
+        return -ESRCH;
+    if (!current->domain->is_privileged)
+        return -EPERM;
+    domain_shutdown(d, r.reason);
+    return 0;
+}
+
+/* Only CPU 0 runs guests yet: pinning there, or clearing (-1), is a no-op. */
+static long pin_override(uint64_t arg)
+{
+    struct sched_pin_override p;
+
+    if (copy_from_guest(&p, arg, sizeof(p)))
+        return -EFAULT;
+    if (!current->domain->is_hardware)
+        return -EPERM;
+    if (p.pcpu != -1 && p.pcpu != 0)
+        return -EINVAL;
+    return 0;
+}
+
+static long sched_watchdog(uint64_t arg)
+{
+    struct sched_watchdog w;
+
+    if (copy_from_guest(&w, arg, sizeof(w)))
+        return -EFAULT;
+    return -ENOSYS;
 }
 
 long do_sched_op(uint64_t cmd, uint64_t arg)
@@ -38,6 +97,14 @@ long do_sched_op(uint64_t cmd, uint64_t arg)
         if (v->domain->shutdown_code == SHUTDOWN_CODE_INVALID)
             v->domain->shutdown_code = (uint8_t)s.reason;
         return 0;
+    case SCHEDOP_poll:
+        return sched_poll(arg);
+    case SCHEDOP_remote_shutdown:
+        return remote_shutdown(arg);
+    case SCHEDOP_watchdog:
+        return sched_watchdog(arg);
+    case SCHEDOP_pin_override:
+        return pin_override(arg);
     }
     return -ENOSYS;
 }

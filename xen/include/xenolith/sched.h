@@ -34,6 +34,8 @@ struct domain {
 };
 
 struct domain *domain_create(domid_t id, bool privileged);
+/* NULL if no domain has that id (DOMID_SELF is the caller's). */
+struct domain *domain_by_id(domid_t id);
 /* SCHEDOP_shutdown: for the hardware domain this ends the machine. */
 void domain_shutdown(struct domain *d, unsigned reason);
 /* Kills the domain for a fault it caused; logs why. Does not return to it. */

@@ -1,0 +1,112 @@
+/* The frame allocator's bookkeeping (xen/common/page_alloc.c). */
+#include <xenolith/page_alloc.h>
+
+#include "harness.h"
+
+#define NR 64
+
+static struct frame_table ft;
+static struct page_info pages[NR];
+
+static void fresh(void)
+{
+    frames_init(&ft, pages, NR);
+}
+
+static uint64_t total(void)
+{
+    uint64_t t = 0;
+
+    for (int s = 0; s < FRAME_STATES; s++)
+        t += ft.counts[s];
+    return t;
+}
+
+static void test_init_is_all_hole(void)
+{
+    fresh();
+    CU_ASSERT_EQUAL(ft.counts[FRAME_HOLE], NR);
+    CU_ASSERT_EQUAL(ft.counts[FRAME_FREE], 0);
+    CU_ASSERT_EQUAL(frames_alloc(&ft, 1, FRAME_XEN, 0), INVALID_MFN);
+}
+
+static void test_ram_and_reserve(void)
+{
+    fresh();
+    frames_add_ram(&ft, 8, 32);          /* 8..39 */
+    frames_add_ram(&ft, 60, 100);        /* clipped to 60..63 */
+    CU_ASSERT_EQUAL(ft.counts[FRAME_FREE], 36);
+    CU_ASSERT_EQUAL(frames_reserve(&ft, 0, 10, FRAME_RESERVED), 2); /* only 8, 9 were RAM */
+    CU_ASSERT_EQUAL(frames_reserve(&ft, 10, 4, FRAME_XEN), 4);
+    CU_ASSERT_EQUAL(frames_reserve(&ft, 12, 4, FRAME_MODULE), 2); /* 12, 13 already XEN */
+    CU_ASSERT_EQUAL(pages[5].state, FRAME_HOLE);
+    CU_ASSERT_EQUAL(pages[9].state, FRAME_RESERVED);
+    CU_ASSERT_EQUAL(pages[13].state, FRAME_XEN);
+    CU_ASSERT_EQUAL(pages[15].state, FRAME_MODULE);
+    CU_ASSERT_EQUAL(ft.counts[FRAME_FREE], 28);
+    CU_ASSERT_EQUAL(total(), NR);
+}
+
+static void test_alloc_contiguous_skips_taken(void)
+{
+    uint64_t a, b;
+
+    fresh();
+    frames_add_ram(&ft, 0, 16);
+    frames_reserve(&ft, 4, 1, FRAME_RESERVED);
+    a = frames_alloc(&ft, 5, FRAME_DOMAIN, 7); /* 0..3 is too short */
+    CU_ASSERT_EQUAL(a, 5);
+    CU_ASSERT_EQUAL(pages[5].owner, 7);
+    CU_ASSERT_EQUAL(pages[9].state, FRAME_DOMAIN);
+    b = frames_alloc(&ft, 4, FRAME_XEN, 0); /* continues after 9, no wrap needed */
+    CU_ASSERT_EQUAL(b, 10);
+    CU_ASSERT_EQUAL(frames_alloc(&ft, 3, FRAME_XEN, 0), 0); /* wraps to the start */
+    CU_ASSERT_EQUAL(frames_alloc(&ft, 3, FRAME_XEN, 0), INVALID_MFN); /* 3 and 14,15 left */
+    CU_ASSERT_EQUAL(frames_alloc(&ft, 2, FRAME_XEN, 0), 14);
+    CU_ASSERT_EQUAL(total(), NR);
+}
+
+static void test_free_rules(void)
+{
+    uint64_t a;
+
+    fresh();
+    frames_add_ram(&ft, 0, 8);
+    a = frames_alloc(&ft, 4, FRAME_XEN, 0);
+    CU_ASSERT_EQUAL(frames_free(&ft, a, 5), -1);    /* frame 4 is free: refused whole */
+    CU_ASSERT_EQUAL(pages[a].state, FRAME_XEN);      /* nothing changed */
+    CU_ASSERT_EQUAL(frames_free(&ft, a, 4), 0);
+    CU_ASSERT_EQUAL(frames_free(&ft, a, 4), -1);    /* double free */
+    CU_ASSERT_EQUAL(frames_free(&ft, NR - 1, 2), -1); /* beyond the table */
+    CU_ASSERT_EQUAL(frames_free(&ft, 0, 0), -1);
+    CU_ASSERT_EQUAL(ft.counts[FRAME_FREE], 8);
+}
+
+static void test_release_modules(void)
+{
+    fresh();
+    frames_add_ram(&ft, 0, 16);
+    frames_reserve(&ft, 2, 3, FRAME_MODULE);
+    CU_ASSERT_EQUAL(frames_free(&ft, 2, 3), -1); /* modules are not allocations */
+    CU_ASSERT_EQUAL(frames_release(&ft, 0, 16, FRAME_MODULE), 3);
+    CU_ASSERT_EQUAL(ft.counts[FRAME_FREE], 16);
+    CU_ASSERT_EQUAL(ft.counts[FRAME_MODULE], 0);
+}
+
+static void test_names(void)
+{
+    CU_ASSERT_STRING_EQUAL(frame_state_name(FRAME_XEN), "hypervisor");
+    CU_ASSERT_STRING_EQUAL(frame_state_name(FRAME_STATES), "?");
+}
+
+void register_page_alloc_tests(void)
+{
+    CU_pSuite s = CU_add_suite("page_alloc", NULL, NULL);
+
+    CU_add_test(s, "a new table is all hole", test_init_is_all_hole);
+    CU_add_test(s, "RAM and reservations", test_ram_and_reserve);
+    CU_add_test(s, "contiguous first fit", test_alloc_contiguous_skips_taken);
+    CU_add_test(s, "free only what was allocated", test_free_rules);
+    CU_add_test(s, "boot modules are released", test_release_modules);
+    CU_add_test(s, "state names", test_names);
+}

@@ -41,7 +41,7 @@ run: deps
 	$(Q)scripts/run.sh build/xenolith.iso
 
 test: deps
-	$(Q)$(MAKE) --no-print-directory all
+	$(Q)$(MAKE) --no-print-directory all build/unit/unit-tests
 	$(Q)scripts/run-tests.sh
 
 format:

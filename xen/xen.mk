@@ -50,7 +50,7 @@ xen/xen: xen/xen-syms xen/arch/x86/boot/elf32.lds
 		--rename-section .data=.image,alloc,load,contents,code build/xen/xen.bin build/xen/xen-bin.o
 	$(Q)end=0x$$($(NM) $< | awk '$$3 == "_end" { print $$1 }'); \
 	bss=$$(( end - 0xffff82d040000000 - $$(stat -c %s build/xen/xen.bin) )); \
-	$(LD) -m elf_i386 -N --no-warn-rwx-segments -T xen/arch/x86/boot/elf32.lds --defsym LOAD_PADDR=$(XEN_LOAD_PADDR) \
+	$(LD) -m elf_i386 -z max-page-size=0x1000 --no-warn-rwx-segments -T xen/arch/x86/boot/elf32.lds --defsym LOAD_PADDR=$(XEN_LOAD_PADDR) \
 		--defsym BSS_SIZE=$$bss -o $@ build/xen/xen-bin.o
 
 xen/xen.gz: xen/xen

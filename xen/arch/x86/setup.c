@@ -209,7 +209,7 @@ static void show_modules(void)
 noreturn void __start_xen(uint32_t magic, uint64_t info)
 {
     bool mb_ok = !multiboot_parse(magic, info, &boot_info);
-    const char *cmdline = cmdline_cook(boot_info.cmdline, boot_info.loader);
+    const char *cmdline = cmdline_cook(boot_info.cmdline, boot_info.multiboot_version);
     int bad;
 
     strlcpy(saved_cmdline, cmdline, sizeof(saved_cmdline));

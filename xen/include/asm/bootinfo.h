@@ -36,7 +36,7 @@ extern struct boot_info boot_info;
 
 /* Returns 0, or -1 if magic is not a multiboot loader's. */
 int multiboot_parse(uint32_t magic, uint64_t info_pa, struct boot_info *bi);
-/* Strips the image name that loaders other than GRUB 2 put first. */
-const char *cmdline_cook(const char *cmdline, const char *loader);
+/* Strips the image name that multiboot 1 loaders put first. */
+const char *cmdline_cook(const char *cmdline, unsigned multiboot_version);
 
 #endif

@@ -178,17 +178,18 @@ int multiboot_parse(uint32_t magic, uint64_t info_pa, struct boot_info *bi)
     return 0;
 }
 
-const char *cmdline_cook(const char *p, const char *loader)
+/*
+ * Multiboot 1 loaders (GRUB 2's `multiboot`/`module`, GRUB legacy, QEMU)
+ * put the image's file name first on each command line; GRUB 2's
+ * `multiboot2`/`module2` do not. Xen guesses from the loader's name and so
+ * hands "/boot/vmlinuz ..." to Dom0 under GRUB 2's legacy entries; the
+ * protocol version is the reliable sign.
+ */
+const char *cmdline_cook(const char *p, unsigned multiboot_version)
 {
-    const char *grub = loader;
-
     while (*p == ' ')
         p++;
-    /* GRUB 2 calls itself "GRUB 2.xx"; GRUB legacy "GNU GRUB 0.xx". */
-    for (; grub && *grub; grub++)
-        if (!strncmp(grub, "GRUB ", 5))
-            break;
-    if (grub && *grub && grub[5] != '0')
+    if (multiboot_version == 2)
         return p;
     while (*p && *p != ' ')
         p++;

@@ -378,7 +378,7 @@ struct vcpu *dom0_construct(void)
             copy_to_region(&b, b.l.vinitrd_start, b.initrd, b.initrd_len);
     }
     write_p2m(&b);
-    write_start_info(&b, kmod->cmdline[0] ? cmdline_cook(kmod->cmdline, boot_info.loader) : "");
+    write_start_info(&b, kmod->cmdline[0] ? cmdline_cook(kmod->cmdline, boot_info.multiboot_version) : "");
 
     /* Events stay masked until the guest is ready (public/xen.h: vcpu_info). */
     for (unsigned i = 0; i < XEN_LEGACY_MAX_VCPUS; i++)

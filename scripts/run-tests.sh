@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Every test of `make test`, in order: the CUnit tests, then each test kernel
+# as Dom0 of the real Xen 4.17 and of Xenolith, then the GRUB ISO boots.
+# Each suite prints `PASS: name` / `FAIL: name` / `SKIP: name` lines; the
+# last line is the total, `N passed, N failed` (with `, N skipped`).
+set -uo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root" || exit 2
+mkdir -p build/logs
+results=build/logs/results.txt
+: > "$results"
+
+# Runs one suite: its output is shown and its result lines are kept. A suite
+# that cannot start at all counts as one failure named after it.
+suite() {
+    local name=$1
+    shift
+    echo "=== $name"
+    "$@" 2>&1 | tee -a build/logs/suites.log | tee >(grep -E '^(PASS|FAIL|SKIP): ' >> "$results")
+    local rc=${PIPESTATUS[0]}
+    if [ "$rc" -ne 0 ] && ! grep -q "^FAIL: " "$results"; then
+        echo "FAIL: $name (exited $rc with no failing test named)" | tee -a "$results"
+    fi
+    sleep 0.2 # let the process substitution flush
+}
+
+# CUnit prints "Test: <name> ...passed|FAILED"; one result line per test.
+unit_suite() {
+    local out rc
+    out=$(build/unit/unit-tests 2>&1)
+    rc=$?
+    printf '%s\n' "$out" | awk '
+        /^Suite: / { suite = $2 }
+        /Test: .*\.\.\.passed/ { sub(/^ *Test: /, ""); sub(/ \.\.\.passed.*/, ""); print "PASS: unit/" suite "/" $0 }
+        /Test: .*\.\.\.FAILED/ { sub(/^ *Test: /, ""); sub(/ \.\.\.FAILED.*/, ""); print "FAIL: unit/" suite "/" $0 }
+        /^    [0-9]+\. / { print }'
+    return $rc
+}
+
+rm -f build/logs/suites.log
+suite unit unit_suite
+if scripts/fetch-xen.sh; then
+    suite "guests on xen-4.17" tests/integration/guests.sh build/xen-4.17/xen xen-4.17
+    suite "guests on xenolith" tests/integration/guests.sh xen/xen xenolith
+    suite "iso on xen-4.17" tests/integration/iso.sh build/xen-4.17/xen.gz build/guests/hello.elf xen-4.17
+    suite "iso on xenolith" tests/integration/iso.sh xen/xen.gz build/guests/hello.elf xenolith
+else
+    echo "FAIL: fetch the real Xen 4.17 (scripts/fetch-xen.sh)" | tee -a "$results"
+    suite "guests on xenolith" tests/integration/guests.sh xen/xen xenolith
+    suite "iso on xenolith" tests/integration/iso.sh xen/xen.gz build/guests/hello.elf xenolith
+fi
+
+passed=$(grep -c '^PASS: ' "$results")
+failed=$(grep -c '^FAIL: ' "$results")
+skipped=$(grep -c '^SKIP: ' "$results")
+if [ "$failed" -gt 0 ]; then
+    echo
+    echo "Failed:"
+    grep '^FAIL: ' "$results" | sed 's/^/  /'
+fi
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]

@@ -40,6 +40,7 @@ unit_suite() {
 
 rm -f build/logs/suites.log
 suite unit unit_suite
+suite "xenolith fault self-test" tests/integration/fault-selftest.sh xen/xen
 if scripts/fetch-xen.sh; then
     suite "guests on xen-4.17" tests/integration/guests.sh build/xen-4.17/xen xen-4.17
     suite "guests on xenolith" tests/integration/guests.sh xen/xen xenolith

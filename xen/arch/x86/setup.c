@@ -32,6 +32,15 @@ static char opt_guest_loglvl[32] = "none";
 PARAM_STR("guest_loglvl", opt_guest_loglvl);
 static char opt_sched[32] = "credit";
 PARAM_STR("sched", opt_sched);
+/* Test only: fault on purpose before entering Dom0, to prove faults are loud. */
+static bool opt_fault_selftest;
+PARAM_BOOL("fault_selftest", opt_fault_selftest);
+
+static void __attribute__((noinline)) fault_selftest(void)
+{
+    printk("fault_selftest: reading an unmapped hypervisor address\n");
+    (void)*(volatile uint64_t *)(DIRECTMAP_VIRT_END - PAGE_SIZE);
+}
 
 /* com1=<baud>[/<clock>][,DPS[,<io-base>[,<irq>]]], e.g. 115200,8n1 */
 static int parse_com(struct serial_config *c, const char *v)
@@ -236,5 +245,11 @@ noreturn void __start_xen(uint32_t magic, uint64_t info)
     acpi_init();
     if (strcmp(opt_sched, "credit") && strcmp(opt_sched, "credit2"))
         printk("sched=%s: unknown scheduler, using credit\n", opt_sched);
-    vcpu_launch(dom0_construct());
+    {
+        struct vcpu *v = dom0_construct();
+
+        if (opt_fault_selftest)
+            fault_selftest();
+        vcpu_launch(v);
+    }
 }

@@ -7,6 +7,9 @@
 #   version   the kernel release, e.g. 6.1.0-56-amd64 (= uname -r, and the
 #             name of the directory under modules/)
 #   package   which .deb this is (name_version_arch.deb), for the logs
+#   config    the kernel's build configuration (which Xen drivers are
+#             built in, =y, and which are modules, =m). Debian's System.map
+#             is a stub: the symbols are in linux-image-*-dbg only.
 #   modules/  the package's /lib/modules tree: modules/<version>/kernel/...
 #             (xenfs, xen-evtchn, xen-privcmd, netback, blkback ...)
 # Cached: does nothing when all of them are there. Never committed (build/).
@@ -104,6 +107,7 @@ vmlinuz="$tmp/x/boot/vmlinuz-$release"
 mkdir -p "$out"
 rm -rf "$out/modules" "$out/vmlinuz" "$out/vmlinux"
 mv "$moddir" "$out/modules"
+[ -f "$tmp/x/boot/config-$release" ] && mv "$tmp/x/boot/config-$release" "$out/config"
 printf '%s\n' "$release" >"$out/version"
 basename "$deb" >"$out/package"
 mv "$vmlinuz" "$out/vmlinuz"

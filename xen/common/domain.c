@@ -5,7 +5,7 @@
 #include <asm/page.h>
 #include <xen/sched.h>
 #include <xenolith/hypercall.h>
-#include <xenolith/page_alloc.h>
+#include <xenolith/mm.h>
 #include <xenolith/sched.h>
 #include <xenolith/shutdown.h>
 
@@ -15,6 +15,8 @@
      (1UL << VMASST_TYPE_writable_pagetables) | (1UL << VMASST_TYPE_pae_extended_cr3) | \
      (1UL << VMASST_TYPE_architectural_iopl) | (1UL << VMASST_TYPE_runstate_update_flag) | \
      (1UL << VMASST_TYPE_m2p_strict))
+
+#define VCPU_PAGES 2
 
 static struct domain *domain_list[1];
 
@@ -30,20 +32,22 @@ struct domain *domain_by_id(domid_t id)
 
 struct domain *domain_create(domid_t id, bool privileged)
 {
+    uint64_t si_mfn;
     struct domain *d = alloc_xen_pages(1);
-    struct vcpu *v = alloc_xen_pages(1);
+    struct vcpu *v = alloc_xen_pages(VCPU_PAGES);
 
     _Static_assert(sizeof(struct domain) <= PAGE_SIZE, "struct domain fits a page");
-    _Static_assert(sizeof(struct vcpu) <= PAGE_SIZE, "struct vcpu fits a page");
+    _Static_assert(sizeof(struct vcpu) <= VCPU_PAGES * PAGE_SIZE, "struct vcpu fits");
     if (!d || !v)
         return NULL;
-    d->shared_info = alloc_xen_pages(1);
+    d->domain_id = id;
+    si_mfn = alloc_domain_frames(d, 1); /* the guest maps it: it is d's frame */
+    d->shared_info = si_mfn == INVALID_MFN ? NULL : mfn_to_virt(si_mfn);
     if (!d->shared_info) {
         free_xen_pages(d, 1);
-        free_xen_pages(v, 1);
+        free_xen_pages(v, VCPU_PAGES);
         return NULL;
     }
-    d->domain_id = id;
     d->is_privileged = privileged;
     d->is_hardware = privileged && id == 0;
     d->shutdown_code = SHUTDOWN_CODE_INVALID;
@@ -52,6 +56,7 @@ struct domain *domain_create(domid_t id, bool privileged)
     v->domain = d;
     v->vcpu_id = 0;
     v->vcpu_info = &d->shared_info->vcpu_info[0];
+    v->up = true;
     domain_list[0] = d;
     return d;
 }

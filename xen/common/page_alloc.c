@@ -20,7 +20,9 @@ static void set_state(struct frame_table *ft, uint64_t mfn,
     pg->state = state;
     pg->owner = owner;
     pg->type = 0;
+    pg->flags = 0;
     pg->count = 0;
+    pg->type_count = 0;
 }
 
 static uint64_t clip(const struct frame_table *ft, uint64_t first, uint64_t count)

@@ -76,9 +76,11 @@ static void gdt_init(uint64_t *gdt, struct tss64 *tss)
     r[(TSS_SELECTOR & 0xff) / 8 + 1] = base >> 32;
 }
 
-static void load_tables(uint64_t *gdt)
+uint64_t percpu_gdt_init(unsigned cpu, void *reserved_page); /* pv/descriptors.c */
+
+static void load_tables(uint64_t gdt)
 {
-    struct desc_ptr gdtr = { GDT_LIMIT, (uint64_t)gdt };
+    struct desc_ptr gdtr = { GDT_LIMIT, gdt };
     struct desc_ptr idtr = { sizeof(idt_table) - 1, (uint64_t)idt_table };
 
     __asm__ volatile("lgdt %0\n\t"
@@ -130,7 +132,7 @@ void cpu_init(unsigned cpu)
     t->tss.ist[IST_NMI - 1] = (uint64_t)ist_stacks[cpu][1] + IST_SIZE;
     t->tss.ist[IST_MCE - 1] = (uint64_t)ist_stacks[cpu][2] + IST_SIZE;
     t->tss.iomap_base = sizeof(t->tss); /* no I/O bitmap: ring 3 port access faults */
-    load_tables(t->gdt);
+    load_tables(percpu_gdt_init(cpu, &t->gdt[GDT_RESERVED_BYTE / 8]));
     syscall_init(cpu);
 
     /* Xen's PAT (XEN_MSR_PAT): WB, WT, UC-, UC, WC, WP, UC, UC. */

@@ -56,11 +56,11 @@ static pte_t *new_table(void)
     return t;
 }
 
-/* The table one level down from *e, made if absent. */
-static pte_t *next_level(pte_t *e)
+/* The table one level down from *e, made if absent; user mappings need U at every level. */
+static pte_t *next_level(pte_t *e, uint64_t user)
 {
     if (!(*e & _PAGE_PRESENT))
-        *e = virt_to_maddr(new_table()) | TABLE_FLAGS;
+        *e = virt_to_maddr(new_table()) | TABLE_FLAGS | user;
     ASSERT(!(*e & _PAGE_PSE));
     return table_va(*e & PADDR_MASK);
 }
@@ -70,8 +70,9 @@ void map_range(uint64_t va, uint64_t pa, uint64_t len, uint64_t flags)
     uint64_t end = va + len;
 
     while (va < end) {
-        pte_t *l3 = next_level(&idle_pg_table[PT_INDEX(va, L4_SHIFT)]);
-        pte_t *l2 = next_level(&l3[PT_INDEX(va, L3_SHIFT)]);
+        uint64_t user = flags & _PAGE_USER;
+        pte_t *l3 = next_level(&idle_pg_table[PT_INDEX(va, L4_SHIFT)], user);
+        pte_t *l2 = next_level(&l3[PT_INDEX(va, L3_SHIFT)], user);
 
         if (!((va | pa) & ((1UL << L2_SHIFT) - 1)) && end - va >= (1UL << L2_SHIFT) &&
             !(flags & (_PAGE_PCD | _PAGE_PWT))) {
@@ -80,7 +81,7 @@ void map_range(uint64_t va, uint64_t pa, uint64_t len, uint64_t flags)
             pa += 1UL << L2_SHIFT;
             continue;
         }
-        next_level(&l2[PT_INDEX(va, L2_SHIFT)])[PT_INDEX(va, L1_SHIFT)] = pa | flags;
+        next_level(&l2[PT_INDEX(va, L2_SHIFT)], user)[PT_INDEX(va, L1_SHIFT)] = pa | flags;
         va += PAGE_SIZE;
         pa += PAGE_SIZE;
     }
@@ -110,6 +111,16 @@ void *ioremap(uint64_t pa, uint64_t len)
     map_range(va, pa - off, size,
               _PAGE_PRESENT | _PAGE_RW | _PAGE_PCD | _PAGE_PWT | _PAGE_NX);
     return (void *)(va + off);
+}
+
+uint8_t zero_page[PAGE_SIZE] __aligned(PAGE_SIZE);
+
+pte_t *idle_l1e(uint64_t va)
+{
+    pte_t *l3 = next_level(&idle_pg_table[PT_INDEX(va, L4_SHIFT)], 0);
+    pte_t *l2 = next_level(&l3[PT_INDEX(va, L3_SHIFT)], 0);
+
+    return &next_level(&l2[PT_INDEX(va, L2_SHIFT)], 0)[PT_INDEX(va, L1_SHIFT)];
 }
 
 void drop_boot_identity_map(void)

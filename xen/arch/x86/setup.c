@@ -11,7 +11,7 @@
 #include <xenolith/cmdline.h>
 #include <xenolith/console.h>
 #include <xenolith/dom0.h>
-#include <xenolith/page_alloc.h>
+#include <xenolith/mm.h>
 #include <xenolith/sched.h>
 #include <xenolith/shutdown.h>
 
@@ -237,6 +237,7 @@ noreturn void __start_xen(uint32_t magic, uint64_t info)
     show_cpu();
     show_modules();
     memory_init();
+    m2p_init();
     traps_init();
     cpu_init(0);
     drop_boot_identity_map();

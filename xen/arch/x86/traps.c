@@ -7,6 +7,7 @@
  */
 #include <asm/cpu.h>
 #include <asm/page.h>
+#include <xenolith/pv.h>
 #include <xenolith/sched.h>
 
 _Static_assert(offsetof(struct cpu_regs, error_code) == 15 * 8, "entry.S frame");
@@ -126,18 +127,6 @@ static bool search_fixup(struct cpu_regs *r)
     return false;
 }
 
-static void guest_fault(struct cpu_regs *r)
-{
-    struct vcpu *v = current;
-    char why[128];
-
-    snprintf(why, sizeof(why), "unhandled %s (vector %u, error %#x) at %04lx:%016lx, cr2 %016lx",
-             trap_name(r->entry_vector), r->entry_vector, r->error_code,
-             (unsigned long)r->cs, (unsigned long)r->rip,
-             r->entry_vector == TRAP_PF ? read_cr2() : 0UL);
-    domain_crash(v->domain, why);
-}
-
 void do_exception(struct cpu_regs *r)
 {
     unsigned vec = r->entry_vector;
@@ -153,7 +142,8 @@ void do_exception(struct cpu_regs *r)
         return;
     }
     if (regs_from_guest(r)) {
-        guest_fault(r);
+        pv_guest_exception(r);
+        pv_exit_to_guest(r);
         return;
     }
     if ((vec == TRAP_PF || vec == TRAP_GP) && search_fixup(r))

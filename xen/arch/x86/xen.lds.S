@@ -17,6 +17,7 @@ SECTIONS
     .text : AT(XEN_LOAD_PADDR) {
         *(.text.head)
         *(.text .text.*)
+        *(.fixup)
     } :image
     .rodata : {
         *(.rodata.head)

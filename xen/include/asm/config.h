@@ -21,6 +21,11 @@
 #define DIRECTMAP_VIRT_START 0xffff830000000000
 #define DIRECTMAP_VIRT_END 0xffff880000000000
 
+/* Per-CPU descriptor tables: 16 GDT pages, then 16 LDT pages (L3 slot 323). */
+#define PERCPU_DT_VIRT_START (XEN_VIRT_START + (2UL << 30))
+#define PERCPU_DT_PAGES 32
+#define GDT_RESERVED_PAGE 14 /* FIRST_RESERVED_GDT_PAGE */
+
 #define XEN_L4_SLOT_FIRST 256
 #define XEN_L4_SLOT_LAST 271
 

@@ -45,6 +45,10 @@ void map_range(uint64_t va, uint64_t pa, uint64_t len, uint64_t flags);
 void directmap_init(uint64_t max_ram);
 void *ioremap(uint64_t pa, uint64_t len);
 void drop_boot_identity_map(void);
+/* The L1 entry for va in the idle tables, tables made as needed (4 KiB mappings only). */
+pte_t *idle_l1e(uint64_t va);
+/* A page of zeros, mapped wherever a table slot must show nothing. */
+extern uint8_t zero_page[];
 
 static inline void flush_tlb_local(void)
 {

@@ -19,11 +19,16 @@ enum frame_state {
     FRAME_STATES
 };
 
+/* The use-specific fields belong to the page-type code (xenolith/mm.h). */
 struct page_info {
     uint8_t state;
-    uint8_t type;   /* page-table type of a domain frame */
-    uint16_t owner; /* domid, for FRAME_DOMAIN */
-    uint32_t count;
+    uint8_t type;        /* PGT_*: what the frame is used as */
+    uint8_t flags;       /* PGF_*: validated, pinned, allocated */
+    uint8_t pad;
+    uint16_t owner;      /* domid, for FRAME_DOMAIN */
+    uint16_t pad2;
+    uint32_t count;      /* general references: mappings, pins, the allocation */
+    uint32_t type_count; /* references that rely on the current type */
 };
 
 struct frame_table {

@@ -10,13 +10,43 @@
 
 struct domain;
 
+/* A guest handler: set_trap_table's trap_info, callback_op's callbacks. */
+struct guest_handler {
+    uint64_t address;
+    uint8_t dpl;         /* trap_info.flags bits 0-1: who may `int` it */
+    bool mask_events;    /* trap_info.flags bit 2, CALLBACKF_mask_events */
+};
+
+enum pv_callback { CB_EVENT, CB_FAILSAFE, CB_SYSCALL, CB_SYSCALL32, CB_SYSENTER, CB_NR };
+
 struct vcpu {
     struct domain *domain;
     unsigned vcpu_id;
     struct cpu_regs regs; /* saved while the vCPU is not running */
-    uint64_t cr3;         /* machine address of the kernel top-level table */
+    uint64_t cr3;         /* machine address loaded while it runs */
     vcpu_info_t *vcpu_info;
+    uint64_t vcpu_info_mfn;    /* VCPUOP_register_vcpu_info's frame, or 0 */
+    uint64_t runstate_guest;   /* VCPUOP_register_runstate_memory_area, or 0 */
     bool running;
+    bool up;                   /* not VPF_down */
+
+    /* PV state (Xen's arch.pv): guest kernel and user both in ring 3. */
+    bool kernel_mode;
+    uint64_t guest_table;      /* kernel L4 mfn (MMUEXT_NEW_BASEPTR), holds a type ref */
+    uint64_t guest_table_user; /* user L4 mfn (MMUEXT_NEW_USER_BASEPTR), or 0 */
+    uint64_t kernel_ss, kernel_sp; /* stack_switch */
+    struct guest_handler traps[256];
+    struct guest_handler callbacks[CB_NR];
+    uint64_t nmi_callback;
+    uint64_t gs_base_user;     /* the base not loaded while in kernel mode */
+    bool cr0_ts;               /* fpu_taskswitch: virtual CR0.TS */
+    uint64_t cr4;              /* the CR4 the guest sees */
+    unsigned iopl;             /* PHYSDEVOP_set_iopl: virtual IOPL (0-3) */
+    uint64_t debugreg[8];
+    uint64_t gdt_frames[14];
+    unsigned gdt_ents;
+    uint64_t ldt_base;
+    unsigned ldt_ents;
 };
 
 struct domain {

@@ -18,7 +18,7 @@
 #include <xenolith/dom0.h>
 #include <xenolith/elf.h>
 #include <xenolith/hypercall.h>
-#include <xenolith/page_alloc.h>
+#include <xenolith/mm.h>
 #include <xenolith/sched.h>
 
 /* Guest kernel and user both run in ring 3: every level carries _PAGE_USER. */
@@ -178,7 +178,7 @@ static bool allocate_memory(struct dom0_build *b)
         uint64_t mfn;
 
         chunk = MIN(chunk, left);
-        mfn = frames_alloc(&frame_table, chunk, FRAME_DOMAIN, b->d->domain_id);
+        mfn = alloc_domain_frames(b->d, chunk);
         if (mfn == INVALID_MFN) {
             if (chunk == 1 || b->nr_ext == MAX_EXTENTS)
                 return false;
@@ -189,7 +189,6 @@ static bool allocate_memory(struct dom0_build *b)
             return false;
         b->ext_first[b->nr_ext] = mfn;
         b->ext_count[b->nr_ext++] = chunk;
-        memset(mfn_to_virt(mfn), 0, chunk * PAGE_SIZE);
         left -= chunk;
     }
     b->d->nr_pages = b->d->max_pages = b->nr_pages;
@@ -259,6 +258,7 @@ static void copy_to_pfns(struct dom0_build *b, uint64_t pfn, const uint8_t *src,
     }
 }
 
+/* Both directions: the guest's p2m list and the hypervisor's M2P. */
 static void write_p2m(struct dom0_build *b)
 {
     uint64_t va = b->l.vphysmap_start;
@@ -267,7 +267,26 @@ static void write_p2m(struct dom0_build *b)
         uint64_t mfn = pfn_to_mfn(b, pfn);
 
         copy_to_region(b, va, (const uint8_t *)&mfn, sizeof(mfn));
+        set_m2p(mfn, pfn);
     }
+}
+
+/*
+ * The initial tables become live the way a guest's would: pinning the L4
+ * validates the whole tree (every mapping takes its references, page-table
+ * frames become typed and so unwritable), and the base pointer holds a
+ * type reference of its own (Linux unpins this L4 while it is still loaded).
+ */
+static void make_tables_live(struct dom0_build *b, struct vcpu *v, uint64_t l4_mfn)
+{
+    int rc = pin_table(b->d, l4_mfn, PGT_l4);
+
+    if (!rc)
+        rc = get_page_and_type(mfn_to_page(l4_mfn), b->d, PGT_l4);
+    if (rc)
+        panic("Dom0's initial page tables do not validate (%d)", rc);
+    v->guest_table = l4_mfn;
+    v->kernel_mode = true;
 }
 
 static void write_start_info(struct dom0_build *b, const char *cmdline)
@@ -378,6 +397,7 @@ struct vcpu *dom0_construct(void)
             copy_to_region(&b, b.l.vinitrd_start, b.initrd, b.initrd_len);
     }
     write_p2m(&b);
+    make_tables_live(&b, v, v->cr3 >> PAGE_SHIFT);
     write_start_info(&b, kmod->cmdline[0] ? cmdline_cook(kmod->cmdline, boot_info.multiboot_version) : "");
 
     /* Events stay masked until the guest is ready (public/xen.h: vcpu_info). */
@@ -398,6 +418,9 @@ struct vcpu *dom0_construct(void)
     v->regs.rflags = X86_EFLAGS_IF | X86_EFLAGS_MBS;
     v->regs.cs = GUEST_CS64;
     v->regs.ss = GUEST_DS;
+    v->kernel_ss = FLAT_KERNEL_SS;
+    v->kernel_sp = b.l.vstack_end;
+    v->cr4 = CR4_PAE | CR4_OSFXSR | CR4_OSXMMEXCPT;
     if (opt_dom0_max_vcpus > 1)
         printk("dom0_max_vcpus=%u: only 1 vCPU is supported yet\n", opt_dom0_max_vcpus);
     printk("Dom%u has maximum %u VCPUs\n", b.d->domain_id, b.d->max_vcpus);

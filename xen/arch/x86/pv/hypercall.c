@@ -6,6 +6,7 @@
  */
 #include <xen/xen.h>
 #include <xenolith/hypercall.h>
+#include <xenolith/pv.h>
 #include <xenolith/sched.h>
 
 #define NR_HYPERCALLS 64
@@ -17,24 +18,75 @@
 #define HC(n, fn) [__HYPERVISOR_##n] = (hypercall_fn)(void (*)(void))(fn)
 
 static const hypercall_fn hypercall_table[NR_HYPERCALLS] = {
-    HC(console_io, do_console_io),
+    HC(set_trap_table, do_set_trap_table),
+    HC(mmu_update, do_mmu_update),
+    HC(set_gdt, do_set_gdt),
+    HC(stack_switch, do_stack_switch),
+    HC(set_callbacks, do_set_callbacks),
+    HC(fpu_taskswitch, do_fpu_taskswitch),
+    HC(set_debugreg, do_set_debugreg),
+    HC(get_debugreg, do_get_debugreg),
+    HC(update_descriptor, do_update_descriptor),
+    HC(memory_op, do_memory_op),
+    HC(multicall, do_multicall),
+    HC(update_va_mapping, do_update_va_mapping),
     HC(xen_version, do_xen_version),
-    HC(sched_op, do_sched_op),
+    HC(console_io, do_console_io),
     HC(vm_assist, do_vm_assist),
+    HC(set_segment_base, do_set_segment_base),
+    HC(mmuext_op, do_mmuext_op),
+    HC(sched_op, do_sched_op),
+    HC(callback_op, do_callback_op),
+    HC(physdev_op, do_physdev_op),
+    HC(vcpu_op, do_vcpu_op),
 };
 
+long unimplemented(const char *what, uint64_t cmd)
+{
+    static struct {
+        const char *what;
+        uint64_t cmd;
+    } seen[64];
+    static unsigned nr_seen;
+
+    for (unsigned i = 0; i < nr_seen; i++)
+        if (seen[i].what == what && seen[i].cmd == cmd)
+            return -ENOSYS;
+    if (nr_seen < ARRAY_SIZE(seen))
+        seen[nr_seen++] = (typeof(seen[0])){ what, cmd };
+    printk("d%u: %s %lu not implemented yet: -ENOSYS\n", current->domain->domain_id, what,
+           (unsigned long)cmd);
+    return -ENOSYS;
+}
+
+hypercall_fn hypercall_lookup(uint64_t nr)
+{
+    return nr < NR_HYPERCALLS ? hypercall_table[nr] : NULL;
+}
+
+/*
+ * SYSCALL from the guest: a hypercall from its kernel, a system call from
+ * its user space. __HYPERVISOR_iret replaces the whole frame instead of
+ * returning a value.
+ */
 void do_syscall(struct cpu_regs *r)
 {
     struct vcpu *v = current;
     uint64_t nr = r->rax;
+    hypercall_fn fn;
 
-    if (r->entry_vector != ENTRY_SYSCALL)
-        domain_crash(v->domain, "SYSCALL from 32-bit code: no 32-bit guest support");
-    if (nr >= NR_HYPERCALLS || !hypercall_table[nr]) {
-        r->rax = (uint64_t)-ENOSYS;
-        return;
+    if (!v->kernel_mode) {
+        pv_user_syscall(r, r->entry_vector != ENTRY_SYSCALL);
+    } else if (r->entry_vector != ENTRY_SYSCALL) {
+        domain_crash(v->domain, "SYSCALL from 32-bit kernel code: no 32-bit guest support");
+    } else if (nr == __HYPERVISOR_iret) {
+        pv_iret(r);
+    } else {
+        fn = hypercall_lookup(nr);
+        r->rax = fn ? (uint64_t)fn(r->rdi, r->rsi, r->rdx, r->r10, r->r8, r->r9)
+                    : (uint64_t)(nr < NR_HYPERCALLS ? unimplemented("hypercall", nr) : -ENOSYS);
     }
-    r->rax = (uint64_t)hypercall_table[nr](r->rdi, r->rsi, r->rdx, r->r10, r->r8, r->r9);
+    pv_exit_to_guest(r);
 }
 
 /*

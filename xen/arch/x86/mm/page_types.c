@@ -1,0 +1,329 @@
+/*
+ * Reference counts and types of domain frames, and the validation of
+ * page-table and descriptor pages (see xenolith/mm.h for the invariants).
+ * Errors follow Xen's get_page_from_l1e & co: bad flags are -EINVAL, an I/O
+ * frame the domain may not map is -EPERM, a frame it does not own or a
+ * type conflict (a writable mapping of a page table) is -EBUSY.
+ */
+#include <xenolith/errno.h>
+#include <xenolith/mm.h>
+#include <xenolith/sched.h>
+
+/* PTE bits 52-62: available to software, but refused in PV guest entries (Xen's BASE_DISALLOW_MASK). */
+#define PTE_AVAIL_HIGH 0x7ff0000000000000UL
+#define _PAGE_PAT_4K (1UL << 7)
+#define PTE_CACHE_ATTRS (_PAGE_PWT | _PAGE_PCD | _PAGE_PAT_4K)
+
+int validate_descriptor_page(uint64_t *descs); /* pv/descriptors.c */
+
+static bool owned_by(const struct page_info *pg, const struct domain *d)
+{
+    return pg && pg->state == FRAME_DOMAIN && pg->owner == d->domain_id;
+}
+
+bool get_page(struct page_info *pg, const struct domain *d)
+{
+    if (!owned_by(pg, d) || pg->count == UINT32_MAX || !pg->count)
+        return false;
+    pg->count++;
+    return true;
+}
+
+void put_page(struct page_info *pg)
+{
+    if (!pg->count)
+        panic("put_page: mfn %#lx has no references", (unsigned long)page_to_mfn(pg));
+    if (--pg->count == 0)
+        free_domain_frame(pg);
+}
+
+uint64_t alloc_domain_frames(struct domain *d, uint64_t count)
+{
+    uint64_t mfn = frames_alloc(&frame_table, count, FRAME_DOMAIN, d->domain_id);
+
+    if (mfn == INVALID_MFN)
+        return mfn;
+    memset(mfn_to_virt(mfn), 0, count * PAGE_SIZE);
+    for (uint64_t i = 0; i < count; i++) {
+        frame_table.pages[mfn + i].count = 1;
+        frame_table.pages[mfn + i].flags = PGF_allocated;
+    }
+    return mfn;
+}
+
+void free_domain_frame(struct page_info *pg)
+{
+    uint64_t mfn = page_to_mfn(pg);
+
+    if (pg->type_count)
+        panic("freeing mfn %#lx with %u type references", (unsigned long)mfn, pg->type_count);
+    set_m2p(mfn, ~0UL);
+    if (frames_free(&frame_table, mfn, 1))
+        panic("freeing mfn %#lx that was not allocated", (unsigned long)mfn);
+}
+
+int release_domain_frame(struct domain *d, uint64_t mfn)
+{
+    struct page_info *pg = mfn_to_page(mfn);
+
+    if (!get_page(pg, d))
+        return -EINVAL;
+    if (pg->flags & PGF_pinned) {
+        pg->flags &= ~PGF_pinned;
+        put_page_and_type(pg);
+    }
+    if (pg->flags & PGF_allocated) {
+        pg->flags &= ~PGF_allocated;
+        put_page(pg);
+        d->nr_pages--;
+    }
+    put_page(pg); /* ours: the frame is freed here unless still mapped */
+    return 0;
+}
+
+static bool is_table(enum page_type t)
+{
+    return t >= PGT_l1 && t <= PGT_l4;
+}
+
+static struct domain *page_owner(const struct page_info *pg)
+{
+    return domain_by_id(pg->owner);
+}
+
+/* Takes references for each present entry; on failure gives back what it took. */
+static int validate_table(struct page_info *pg, unsigned level)
+{
+    pte_t *t = mfn_to_virt(page_to_mfn(pg));
+    struct domain *d = page_owner(pg);
+
+    for (unsigned i = 0; i < 512; i++) {
+        int rc;
+
+        if (level == 4 && i >= XEN_L4_SLOT_FIRST && i <= XEN_L4_SLOT_LAST)
+            continue;
+        rc = get_lNe_refs(&t[i], level, d);
+        if (rc) {
+            printk("d%u: mfn %#lx: L%u entry %u (%#lx) refused (%d)\n", d->domain_id,
+                   (unsigned long)page_to_mfn(pg), level, i, (unsigned long)t[i], rc);
+            while (i--)
+                if (level != 4 || i < XEN_L4_SLOT_FIRST || i > XEN_L4_SLOT_LAST)
+                    put_lNe_refs(t[i], level, d);
+            return rc;
+        }
+    }
+    if (level == 4)
+        init_xen_l4_slots(t);
+    return 0;
+}
+
+static void devalidate_table(struct page_info *pg, unsigned level)
+{
+    pte_t *t = mfn_to_virt(page_to_mfn(pg));
+    struct domain *d = page_owner(pg);
+
+    for (unsigned i = 0; i < 512; i++) {
+        if (level == 4 && i >= XEN_L4_SLOT_FIRST && i <= XEN_L4_SLOT_LAST)
+            continue;
+        put_lNe_refs(t[i], level, d);
+    }
+}
+
+static int validate_page(struct page_info *pg, enum page_type type)
+{
+    if (is_table(type))
+        return validate_table(pg, type - PGT_l1 + 1);
+    if (type == PGT_seg_desc)
+        return validate_descriptor_page(mfn_to_virt(page_to_mfn(pg)));
+    return 0;
+}
+
+int get_page_type(struct page_info *pg, enum page_type type)
+{
+    int rc;
+
+    if (pg->type_count == 0) {
+        if (pg->type != type) {
+            /* A writable TLB entry may outlive its mapping: no stale write access to a table. */
+            if (pg->type == PGT_writable)
+                flush_tlb_local();
+            pg->type = type;
+            pg->flags &= ~PGF_validated;
+        }
+    } else if (pg->type != type) {
+        return -EBUSY;
+    }
+    if (pg->type_count == UINT32_MAX)
+        return -EBUSY;
+    pg->type_count++;
+    if (!(pg->flags & PGF_validated)) {
+        /* The count is held while validating: the page cannot take another type meanwhile. */
+        rc = validate_page(pg, type);
+        if (rc) {
+            pg->type_count--;
+            return rc;
+        }
+        pg->flags |= PGF_validated;
+    }
+    return 0;
+}
+
+void put_page_type(struct page_info *pg)
+{
+    if (!pg->type_count)
+        panic("put_page_type: mfn %#lx has no type references", (unsigned long)page_to_mfn(pg));
+    if (--pg->type_count == 0 && (pg->flags & PGF_validated) && is_table(pg->type)) {
+        pg->flags &= ~PGF_validated;
+        devalidate_table(pg, pg->type - PGT_l1 + 1);
+    }
+}
+
+int get_page_and_type(struct page_info *pg, const struct domain *d, enum page_type type)
+{
+    int rc;
+
+    if (!get_page(pg, d))
+        return -EBUSY;
+    rc = get_page_type(pg, type);
+    if (rc)
+        put_page(pg);
+    return rc;
+}
+
+void put_page_and_type(struct page_info *pg)
+{
+    put_page_type(pg);
+    put_page(pg);
+}
+
+bool iomem_permitted(const struct domain *d, uint64_t mfn)
+{
+    const struct page_info *pg = mfn_to_page(mfn);
+
+    if (!d->is_hardware)
+        return false;
+    /* Not RAM, or RAM the firmware keeps: I/O memory. The hypervisor's own never. */
+    return !pg || pg->state == FRAME_HOLE || pg->state == FRAME_RESERVED;
+}
+
+static int get_l1e_refs(pte_t *e, struct domain *d)
+{
+    uint64_t mfn = (*e & PADDR_MASK) >> PAGE_SHIFT;
+    struct page_info *pg = mfn_to_page(mfn);
+
+    if (!d->is_hardware && (*e & PTE_CACHE_ATTRS))
+        return -EINVAL; /* cache attributes only for domains with I/O access */
+    if (!pg || pg->state != FRAME_DOMAIN) {
+        if (!iomem_permitted(d, mfn))
+            return pg && pg->state != FRAME_HOLE && pg->state != FRAME_RESERVED ? -EBUSY : -EPERM;
+        /* Device memory is never cached unless the guest asks (Xen: opt_mmio_relax=0). */
+        if (!(*e & PTE_CACHE_ATTRS))
+            *e |= _PAGE_PWT | _PAGE_PCD;
+        return 0;
+    }
+    if (!get_page(pg, d))
+        return -EBUSY;
+    if ((*e & _PAGE_RW) && get_page_type(pg, PGT_writable)) {
+        put_page(pg);
+        return -EBUSY;
+    }
+    return 0;
+}
+
+static void put_l1e_refs(pte_t e, struct domain *d)
+{
+    struct page_info *pg = mfn_to_page((e & PADDR_MASK) >> PAGE_SHIFT);
+
+    if (!pg || pg->state != FRAME_DOMAIN || pg->owner != d->domain_id)
+        return; /* an I/O frame: no references were taken */
+    if (e & _PAGE_RW)
+        put_page_type(pg);
+    put_page(pg);
+}
+
+int get_lNe_refs(pte_t *e, unsigned level, struct domain *d)
+{
+    if (!(*e & _PAGE_PRESENT))
+        return 0;
+    if (*e & PTE_AVAIL_HIGH)
+        return -EINVAL;
+    /* Guest kernel and user both run in ring 3. */
+    *e |= _PAGE_USER;
+    if (level == 1)
+        return get_l1e_refs(e, d);
+    if (*e & (_PAGE_PSE | _PAGE_PWT | _PAGE_PCD | _PAGE_GLOBAL))
+        return -EINVAL; /* no superpages; tables are cached */
+    return get_page_and_type(mfn_to_page((*e & PADDR_MASK) >> PAGE_SHIFT), d,
+                             pt_type_of_level(level - 1));
+}
+
+void put_lNe_refs(pte_t e, unsigned level, struct domain *d)
+{
+    if (!(e & _PAGE_PRESENT))
+        return;
+    if (level == 1)
+        put_l1e_refs(e, d);
+    else
+        put_page_and_type(mfn_to_page((e & PADDR_MASK) >> PAGE_SHIFT));
+}
+
+/* What the hardware may change in a live entry. */
+#define PTE_AD (_PAGE_ACCESSED | _PAGE_DIRTY)
+
+int mod_entry(pte_t *slot, unsigned level, pte_t new, struct domain *d, bool preserve_ad)
+{
+    pte_t old = *slot;
+    /* Same frame and writability: the old entry's references serve the new one. */
+    bool same_refs = (old & _PAGE_PRESENT) && (new & _PAGE_PRESENT) &&
+                     !((old ^ new) & (PADDR_MASK | _PAGE_RW));
+    int rc = get_lNe_refs(&new, level, d);
+
+    if (rc)
+        return rc;
+    if (same_refs)
+        put_lNe_refs(new, level, d);
+    for (;;) {
+        pte_t val = preserve_ad ? new | (old & PTE_AD) : new;
+        pte_t seen = __sync_val_compare_and_swap(slot, old, val);
+
+        if (seen == old)
+            break;
+        old = seen; /* the hardware set A or D meanwhile */
+    }
+    if (!same_refs)
+        put_lNe_refs(old, level, d);
+    return 0;
+}
+
+void init_xen_l4_slots(pte_t *l4)
+{
+    for (unsigned s = XEN_L4_SLOT_FIRST; s <= XEN_L4_SLOT_LAST; s++)
+        l4[s] = idle_pg_table[s];
+}
+
+int pin_table(struct domain *d, uint64_t mfn, enum page_type type)
+{
+    struct page_info *pg = mfn_to_page(mfn);
+    int rc;
+
+    if (!owned_by(pg, d))
+        return -EINVAL;
+    if (pg->flags & PGF_pinned)
+        return -EINVAL;
+    rc = get_page_and_type(pg, d, type);
+    if (rc)
+        return rc;
+    pg->flags |= PGF_pinned;
+    return 0;
+}
+
+int unpin_table(struct domain *d, uint64_t mfn)
+{
+    struct page_info *pg = mfn_to_page(mfn);
+
+    if (!owned_by(pg, d) || !(pg->flags & PGF_pinned))
+        return -EINVAL;
+    pg->flags &= ~PGF_pinned;
+    put_page_and_type(pg);
+    return 0;
+}

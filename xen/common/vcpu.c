@@ -1,0 +1,93 @@
+/*
+ * vcpu_op (public/vcpu.h), the parts a booting PV kernel needs before
+ * timers and secondary vCPUs exist: whether a vCPU is up, where its
+ * vcpu_info and runstate live. Timers and bringing vCPUs up or down come
+ * with issue 4; until then those sub-ops say -ENOSYS (logged once).
+ */
+#include <asm/time.h>
+#include <xen/vcpu.h>
+#include <xenolith/errno.h>
+#include <xenolith/guest_access.h>
+#include <xenolith/hypercall.h>
+#include <xenolith/mm.h>
+#include <xenolith/sched.h>
+
+static void runstate_fill(const struct vcpu *v, struct vcpu_runstate_info *rs)
+{
+    memset(rs, 0, sizeof(*rs));
+    rs->state = v->running ? RUNSTATE_running : RUNSTATE_runnable;
+    rs->state_entry_time = now_ns();
+    rs->time[RUNSTATE_running] = rs->state_entry_time;
+}
+
+static long register_runstate(struct vcpu *v, uint64_t arg)
+{
+    struct vcpu_register_runstate_memory_area area;
+    struct vcpu_runstate_info rs;
+
+    if (copy_from_guest(&area, arg, sizeof(area)))
+        return -EFAULT;
+    if (!guest_range_ok((uint64_t)area.addr.v, sizeof(rs)))
+        return -EFAULT;
+    /* Re-registration moves it (Linux registers early, then at its per-CPU address). */
+    v->runstate_guest = (uint64_t)area.addr.v;
+    runstate_fill(v, &rs);
+    copy_to_guest(v->runstate_guest, &rs, sizeof(rs)); /* as Xen: a bad page is not an error */
+    return 0;
+}
+
+/*
+ * VCPUOP_register_vcpu_info: the vCPU's vcpu_info moves from shared_info
+ * into a frame of the guest's, which stays referenced and writable-typed
+ * for as long as it is used. Registering twice is refused, as on Xen.
+ */
+static long register_vcpu_info(struct vcpu *v, uint64_t arg)
+{
+    struct vcpu_register_vcpu_info info;
+    struct page_info *pg;
+    vcpu_info_t *new;
+
+    if (copy_from_guest(&info, arg, sizeof(info)))
+        return -EFAULT;
+    if (info.offset > PAGE_SIZE - sizeof(vcpu_info_t) || (info.offset & 7))
+        return -EINVAL;
+    if (v->vcpu_info_mfn)
+        return -EINVAL;
+    pg = mfn_to_page(info.mfn);
+    if (get_page_and_type(pg, v->domain, PGT_writable))
+        return -EINVAL;
+    new = (vcpu_info_t *)((uint8_t *)mfn_to_virt(info.mfn) + info.offset);
+    memcpy(new, v->vcpu_info, sizeof(*new));
+    /* Everything pending, so the guest rescans and nothing is lost in the move. */
+    new->evtchn_upcall_pending = 1;
+    new->evtchn_pending_sel = ~0UL;
+    v->vcpu_info = new;
+    v->vcpu_info_mfn = info.mfn;
+    pvclock_fill(&new->time);
+    return 0;
+}
+
+long do_vcpu_op(uint64_t cmd, uint64_t vcpuid, uint64_t arg)
+{
+    struct domain *d = current->domain;
+    struct vcpu *v;
+    struct vcpu_runstate_info rs;
+
+    if ((unsigned)vcpuid >= d->max_vcpus || !(v = d->vcpu[(unsigned)vcpuid]))
+        return -ENOENT;
+    switch ((int)cmd) {
+    case VCPUOP_is_up:
+        return v->up;
+    case VCPUOP_register_runstate_memory_area:
+        return register_runstate(v, arg);
+    case VCPUOP_get_runstate_info:
+        runstate_fill(v, &rs);
+        return copy_to_guest(arg, &rs, sizeof(rs));
+    case VCPUOP_register_vcpu_info:
+        return register_vcpu_info(v, arg);
+    case VCPUOP_stop_periodic_timer:
+    case VCPUOP_stop_singleshot_timer:
+        return 0; /* no timer runs yet, so there is none to stop */
+    }
+    return unimplemented("vcpu_op", cmd);
+}

@@ -1,0 +1,92 @@
+/*
+ * Direct paging (Xen's PV memory model). Every domain frame has a general
+ * reference count and a type with its own count:
+ *  - PGT_writable: some L1 entry maps it writable;
+ *  - PGT_l1..PGT_l4: it is a validated page table of that level;
+ *  - PGT_seg_desc: it holds a GDT/LDT in use.
+ * Invariants: a frame's type changes only while its type count is 0, so a
+ * page table is never writable through any mapping, and a writable frame is
+ * never a page table; a table is validated (every entry checked and holding
+ * references on what it maps) exactly while its type count is non-zero;
+ * guests map only frames they own (the hardware domain also I/O frames).
+ * Counts never underflow: a violation is a hypervisor bug (panic).
+ */
+#ifndef XENOLITH_MM_H
+#define XENOLITH_MM_H
+
+#include <asm/page.h>
+#include <xenolith/page_alloc.h>
+
+struct domain;
+struct vcpu;
+
+enum page_type {
+    PGT_none = 0,
+    PGT_writable,
+    PGT_l1,
+    PGT_l2,
+    PGT_l3,
+    PGT_l4,
+    PGT_seg_desc,
+};
+
+#define PGF_validated 0x01
+#define PGF_pinned 0x02
+#define PGF_allocated 0x04 /* holds the domain's own reference */
+
+/* References. get_* return false (and take nothing) when not allowed. */
+bool get_page(struct page_info *pg, const struct domain *d);
+void put_page(struct page_info *pg);
+int get_page_type(struct page_info *pg, enum page_type type);
+void put_page_type(struct page_info *pg);
+int get_page_and_type(struct page_info *pg, const struct domain *d, enum page_type type);
+void put_page_and_type(struct page_info *pg);
+
+/* A guest's PTE for the given level, checked and adjusted (_PAGE_USER forced). */
+int get_lNe_refs(pte_t *e, unsigned level, struct domain *d);
+void put_lNe_refs(pte_t e, unsigned level, struct domain *d);
+
+/*
+ * Replaces *slot (an entry of a validated table of the given level owned by
+ * d) with new, taking references for new before dropping old's.
+ * preserve_ad ORs in the A/D bits the hardware set meanwhile.
+ */
+int mod_entry(pte_t *slot, unsigned level, pte_t new, struct domain *d, bool preserve_ad);
+
+/* Pinning (MMUEXT_PIN_*) and the active base pointers. */
+int pin_table(struct domain *d, uint64_t mfn, enum page_type type);
+int unpin_table(struct domain *d, uint64_t mfn);
+
+/* Copies the hypervisor's L4 slots into a guest L4 (validation does this too). */
+void init_xen_l4_slots(pte_t *l4);
+
+/* Machine-to-phys (read-only to guests at M2P_VIRT_START). */
+void m2p_init(void);
+void set_m2p(uint64_t mfn, uint64_t pfn);
+uint64_t get_m2p(uint64_t mfn);
+extern uint64_t m2p_nr_entries;
+
+/* Whether d may map a non-RAM (I/O) frame; only the hardware domain can. */
+bool iomem_permitted(const struct domain *d, uint64_t mfn);
+
+/*
+ * Allocates count contiguous frames for d, zeroed, each holding the
+ * allocation reference (PGF_allocated); INVALID_MFN when there is no room.
+ * A frame's last reference going returns it to the allocator.
+ */
+uint64_t alloc_domain_frames(struct domain *d, uint64_t count);
+void free_domain_frame(struct page_info *pg);
+/* Drops d's allocation reference (and pin) of a frame, as decrease_reservation does. */
+int release_domain_frame(struct domain *d, uint64_t mfn);
+
+static inline uint64_t page_to_mfn(const struct page_info *pg)
+{
+    return (uint64_t)(pg - frame_table.pages);
+}
+
+static inline enum page_type pt_type_of_level(unsigned level)
+{
+    return (enum page_type)(PGT_l1 + level - 1);
+}
+
+#endif

@@ -21,8 +21,7 @@ GUESTS_XEN_HEADERS ?= /usr/include/xen
 
 GUESTS := $(sort $(basename $(notdir $(wildcard $(GUESTS_SRC)/*.c))))
 
-GUESTS_RUNTIME := head.S notes.S hypercall_page.S hypercall.c console.c \
-                  format.c string.c test.c
+GUESTS_RUNTIME := $(notdir $(wildcard $(GUESTS_SRC)/runtime/*.c $(GUESTS_SRC)/runtime/*.S))
 GUESTS_RUNTIME_OBJS := $(addprefix $(GUESTS_OUT)/runtime/, \
                          $(addsuffix .o,$(basename $(GUESTS_RUNTIME))))
 GUESTS_ELFS := $(addprefix $(GUESTS_OUT)/,$(addsuffix .elf,$(GUESTS)))

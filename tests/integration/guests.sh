@@ -73,7 +73,7 @@ set_options() {
 # gap (tests/integration/known-gaps: "LABEL TEST ISSUE REASON..."). They are
 # reported as SKIP with the reason, never as PASS, and still run elsewhere.
 known_gap() {
-    awk -v l="$label" -v t="$1" '$1 == l && $2 == t { $1 = ""; $2 = ""; sub(/^  /, ""); print; exit }' \
+    awk -v l="$label" -v t="guests/$1" '$1 == l && $2 == t { $1 = ""; $2 = ""; sub(/^  /, ""); print; exit }' \
         tests/integration/known-gaps 2>/dev/null
 }
 

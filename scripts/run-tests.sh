@@ -58,8 +58,7 @@ if scripts/fetch-xen.sh; then
     suite "iso on xen-4.17" tests/integration/iso.sh build/xen-4.17/xen.gz build/guests/hello.elf xen-4.17
     if scripts/fetch-linux.sh; then
         suite "linux dom0 on xen-4.17" tests/integration/linux-dom0.sh build/xen-4.17/xen xen-4.17
-        suite "linux dom0 on xenolith" tests/integration/linux-dom0.sh xen/xen xenolith \
-            --kernel build/linux/vmlinux --timeout 120
+        suite "linux dom0 on xenolith" tests/integration/linux-dom0.sh xen/xen xenolith --timeout 120
     else
         echo "FAIL: fetch Debian's kernel and build the test initramfs" | tee -a "$results"
     fi

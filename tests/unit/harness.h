@@ -13,5 +13,7 @@ void harness_reset_log(void);
 void register_page_alloc_tests(void);
 void register_cmdline_tests(void);
 void register_elf_tests(void);
+void register_xz_tests(void);
+void register_bzimage_tests(void);
 
 #endif

@@ -14,12 +14,14 @@
 #include <asm/page.h>
 #include <asm/time.h>
 #include <xen/features.h>
+#include <xenolith/bzimage.h>
 #include <xenolith/cmdline.h>
 #include <xenolith/dom0.h>
 #include <xenolith/elf.h>
 #include <xenolith/hypercall.h>
 #include <xenolith/mm.h>
 #include <xenolith/sched.h>
+#include <xenolith/xz.h>
 
 /* Guest kernel and user both run in ring 3: every level carries _PAGE_USER. */
 #define L1_PROT (_PAGE_PRESENT | _PAGE_RW | _PAGE_ACCESSED | _PAGE_USER)
@@ -351,8 +353,50 @@ static const char *check_kernel(const struct dom0_build *b)
     return NULL;
 }
 
+/*
+ * Module 1 as Xen takes it: an ELF, or a bzImage whose XZ payload is
+ * decompressed into hypervisor pages (freed once the kernel is loaded).
+ */
+static const void *kernel_image(const struct boot_module *m, size_t *size, void **scratch,
+                                unsigned *scratch_pages)
+{
+    const void *img = maddr_to_virt(m->start), *payload;
+    size_t len = m->end - m->start, plen, xz_len, out_size, out_len;
+    struct xz_dec *xz;
+    const char *err;
+    uint8_t *out;
+
+    *size = len;
+    *scratch = NULL;
+    if (is_elf(img, len) || bzimage_payload(img, len, &payload, &plen))
+        return img;
+    if (strcmp(bzimage_payload_format(payload, plen), "xz"))
+        panic("Dom0 kernel (module 1): a bzImage with a %s payload; only xz is supported",
+              bzimage_payload_format(payload, plen));
+    if (bzimage_xz_sizes(payload, plen, &xz_len, &out_size, &err))
+        panic("Dom0 kernel (module 1): %s", err);
+    *scratch_pages = (unsigned)((out_size + PAGE_SIZE - 1) >> PAGE_SHIFT);
+    out = alloc_xen_pages(*scratch_pages);
+    xz = alloc_xen_pages((sizeof(*xz) + PAGE_SIZE - 1) >> PAGE_SHIFT);
+    if (!out || !xz)
+        panic("Dom0 kernel (module 1): no memory to decompress %lu MiB",
+              (unsigned long)(out_size >> 20));
+    printk(" Dom0 kernel: bzImage, decompressing %lu KiB of xz into %lu KiB\n",
+           (unsigned long)(xz_len >> 10), (unsigned long)(out_size >> 10));
+    if (xz_decompress(xz, payload, xz_len, out, out_size, &out_len, &err))
+        panic("Dom0 kernel (module 1): xz: %s", err);
+    free_xen_pages(xz, (sizeof(*xz) + PAGE_SIZE - 1) >> PAGE_SHIFT);
+    *scratch = out;
+    *size = out_len;
+    return out;
+}
+
 struct vcpu *dom0_construct(void)
 {
+    void *scratch;
+    unsigned scratch_pages = 0;
+    const void *image;
+    size_t image_size;
     static struct dom0_build b;
     const struct boot_module *kmod = &boot_info.modules[0];
     char err[160];
@@ -362,8 +406,8 @@ struct vcpu *dom0_construct(void)
     printk("*** Building a PV Dom0 ***\n");
     if (boot_info.nr_modules < 1)
         panic("Dom0 kernel not specified: the boot loader gave no module 1");
-    if (elf_kernel_parse(&b.k, maddr_to_virt(kmod->start), kmod->end - kmod->start,
-                         err, sizeof(err)))
+    image = kernel_image(kmod, &image_size, &scratch, &scratch_pages);
+    if (elf_kernel_parse(&b.k, image, image_size, err, sizeof(err)))
         panic("Dom0 kernel (module 1): %s", err);
     if (boot_info.nr_modules > 1) {
         b.initrd = maddr_to_virt(boot_info.modules[1].start);
@@ -388,6 +432,8 @@ struct vcpu *dom0_construct(void)
     v = b.d->vcpu[0];
     v->cr3 = build_page_tables(&b);
     elf_kernel_for_each_segment(&b.k, load_segment, &b);
+    if (scratch)
+        free_xen_pages(scratch, scratch_pages);
     if (b.k.hypercall_page != ELF_UNSET)
         hypercall_page_fill(pfn_va(&b, va_pfn(&b, b.k.hypercall_page)));
     if (b.initrd_len) {

@@ -5,7 +5,8 @@
 set -euo pipefail
 
 PKGS=(build-essential gzip binutils python3 libxen-dev libcunit1-dev
-      grub-pc-bin grub-common xorriso mtools clang-format)
+      grub-pc-bin grub-common xorriso mtools clang-format
+      xz-utils perl busybox-static cpio)
 
 need=()
 for p in "${PKGS[@]}"; do

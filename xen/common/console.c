@@ -4,6 +4,7 @@
  * CONSOLEIO_read), both on the serial port.
  */
 #include <asm/cpu.h>
+#include <asm/time.h>
 #include <xen/xen.h>
 #include <xenolith/console.h>
 #include <xenolith/guest_access.h>
@@ -90,6 +91,31 @@ void console_poll_input(void)
     while ((c = serial_getc()) >= 0)
         if (rx_prod - rx_cons < RX_RING_SIZE)
             rx_ring[rx_prod++ % RX_RING_SIZE] = (char)c;
+}
+
+/*
+ * The UART is polled (no interrupt routing yet): every 20 ms, and new
+ * input raises VIRQ_CONSOLE for the hardware domain, whose hvc0 then reads
+ * it with CONSOLEIO_read.
+ */
+#define CONSOLE_POLL_NS 20000000ULL
+static struct timer poll_timer;
+
+static void console_poll(void *unused)
+{
+    unsigned before = rx_prod;
+    struct domain *hwdom = domain_by_id(0);
+
+    console_poll_input();
+    if (rx_prod != before && hwdom)
+        send_guest_global_virq(hwdom, VIRQ_CONSOLE);
+    set_timer(&poll_timer, now_ns() + CONSOLE_POLL_NS);
+}
+
+void console_start_polling(void)
+{
+    init_timer(&poll_timer, console_poll, NULL);
+    set_timer(&poll_timer, now_ns() + CONSOLE_POLL_NS);
 }
 
 /* The guest's bytes go to the console as they are, as Xen does for Dom0. */

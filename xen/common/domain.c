@@ -57,6 +57,9 @@ struct domain *domain_create(domid_t id, bool privileged)
     v->vcpu_id = 0;
     v->vcpu_info = &d->shared_info->vcpu_info[0];
     v->up = true;
+    vcpu_timers_init(v);
+    if (evtchn_init(d))
+        return NULL;
     domain_list[0] = d;
     return d;
 }

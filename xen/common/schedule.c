@@ -5,20 +5,46 @@
  * is -EFAULT before anything else, as on Xen. poll and watchdog need event
  * channels and timers: they validate their arguments, then say -ENOSYS.
  */
+#include <asm/time.h>
 #include <xen/sched.h>
 #include <xenolith/errno.h>
 #include <xenolith/guest_access.h>
 #include <xenolith/hypercall.h>
 #include <xenolith/sched.h>
 
-/* SCHEDOP_block: unmask event delivery, then sleep until an event is pending. */
+/*
+ * SCHEDOP_block: unmask event delivery, then sleep until an event is
+ * pending. The CPU halts with interrupts on: a timer that raises an event
+ * ends the wait.
+ */
 static long vcpu_block(struct vcpu *v)
 {
     v->vcpu_info->evtchn_upcall_mask = 0;
+    v->blocked = true;
     __asm__ volatile("" ::: "memory");
-    while (!v->vcpu_info->evtchn_upcall_pending)
+    while (!vcpu_event_pending(v))
         __asm__ volatile("sti; hlt; cli" ::: "memory");
+    v->blocked = false;
+    pvclock_fill(&v->vcpu_info->time);
     return 0;
+}
+
+/* One vCPU per CPU: an event for a blocked vCPU ends its halt by itself. */
+void vcpu_kick(struct vcpu *v)
+{
+    (void)v;
+}
+
+/* set_timer_op (public/xen.h): a single-shot timer by absolute system time; 0 stops it. */
+long do_set_timer_op(uint64_t timeout)
+{
+    struct vcpu *v = current;
+
+    if (!timeout) {
+        stop_timer(&v->singleshot_timer);
+        return 0;
+    }
+    return vcpu_set_singleshot(v, timeout);
 }
 
 /* SCHEDOP_poll: at most 128 ports (the limit Xen 4.17 applies). */

@@ -1,8 +1,8 @@
 /*
- * vcpu_op (public/vcpu.h), the parts a booting PV kernel needs before
- * timers and secondary vCPUs exist: whether a vCPU is up, where its
- * vcpu_info and runstate live. Timers and bringing vCPUs up or down come
- * with issue 4; until then those sub-ops say -ENOSYS (logged once).
+ * vcpu_op (public/vcpu.h): whether a vCPU is up, where its vcpu_info and
+ * runstate live, and its timers (single-shot and periodic, both raising
+ * VIRQ_TIMER). Bringing secondary vCPUs up or down says -ENOSYS (logged
+ * once) until SMP guests exist.
  */
 #include <asm/time.h>
 #include <xen/vcpu.h>
@@ -67,6 +67,67 @@ static long register_vcpu_info(struct vcpu *v, uint64_t arg)
     return 0;
 }
 
+static void singleshot_expired(void *data)
+{
+    struct vcpu *v = data;
+
+    pvclock_fill(&v->vcpu_info->time);
+    send_guest_vcpu_virq(v, VIRQ_TIMER);
+}
+
+static void periodic_expired(void *data)
+{
+    struct vcpu *v = data;
+
+    singleshot_expired(v);
+    set_timer(&v->periodic_timer, v->periodic_timer.expires + v->periodic_period);
+}
+
+void vcpu_timers_init(struct vcpu *v)
+{
+    init_timer(&v->singleshot_timer, singleshot_expired, v);
+    init_timer(&v->periodic_timer, periodic_expired, v);
+}
+
+/* A deadline in the past fires at once (Linux relies on it for short waits). */
+long vcpu_set_singleshot(struct vcpu *v, uint64_t deadline)
+{
+    if (deadline <= now_ns()) {
+        stop_timer(&v->singleshot_timer);
+        singleshot_expired(v);
+    } else {
+        set_timer(&v->singleshot_timer, deadline);
+    }
+    return 0;
+}
+
+static long set_singleshot_timer(struct vcpu *v, uint64_t arg)
+{
+    struct vcpu_set_singleshot_timer t;
+
+    if (v != current)
+        return -EINVAL;
+    if (copy_from_guest(&t, arg, sizeof(t)))
+        return -EFAULT;
+    if ((t.flags & VCPU_SSHOTTMR_future) && t.timeout_abs_ns < now_ns())
+        return -ETIME;
+    return vcpu_set_singleshot(v, t.timeout_abs_ns);
+}
+
+static long set_periodic_timer(struct vcpu *v, uint64_t arg)
+{
+    struct vcpu_set_periodic_timer t;
+
+    if (copy_from_guest(&t, arg, sizeof(t)))
+        return -EFAULT;
+    /* Xen's bounds: at least 1 ms, at most STIME_DELTA_MAX (2^62 ns). */
+    if (t.period_ns < 1000000 || t.period_ns > (1ULL << 62))
+        return -EINVAL;
+    v->periodic_period = t.period_ns;
+    set_timer(&v->periodic_timer, now_ns() + t.period_ns);
+    return 0;
+}
+
 long do_vcpu_op(uint64_t cmd, uint64_t vcpuid, uint64_t arg)
 {
     struct domain *d = current->domain;
@@ -85,9 +146,19 @@ long do_vcpu_op(uint64_t cmd, uint64_t vcpuid, uint64_t arg)
         return copy_to_guest(arg, &rs, sizeof(rs));
     case VCPUOP_register_vcpu_info:
         return register_vcpu_info(v, arg);
-    case VCPUOP_stop_periodic_timer:
+    case VCPUOP_set_singleshot_timer:
+        return set_singleshot_timer(v, arg);
     case VCPUOP_stop_singleshot_timer:
-        return 0; /* no timer runs yet, so there is none to stop */
+        if (v != current)
+            return -EINVAL;
+        stop_timer(&v->singleshot_timer);
+        return 0;
+    case VCPUOP_set_periodic_timer:
+        return set_periodic_timer(v, arg);
+    case VCPUOP_stop_periodic_timer:
+        v->periodic_period = 0;
+        stop_timer(&v->periodic_timer);
+        return 0;
     }
     return unimplemented("vcpu_op", cmd);
 }

@@ -7,6 +7,7 @@
 #include <asm/cpu.h>
 #include <asm/io.h>
 #include <asm/page.h>
+#include <asm/time.h>
 
 #define APIC_ID 0x20
 #define APIC_VERSION 0x30
@@ -14,6 +15,10 @@
 #define APIC_EOI 0xb0
 #define APIC_SVR 0xf0
 #define APIC_LVT_TIMER 0x320
+#define APIC_TIMER_INITIAL 0x380
+#define APIC_TIMER_CURRENT 0x390
+#define APIC_TIMER_DIVIDE 0x3e0
+#define APIC_DIVIDE_BY_16 0x3
 #define APIC_LVT_LINT0 0x350
 #define APIC_LVT_LINT1 0x360
 #define APIC_LVT_ERROR 0x370
@@ -23,6 +28,7 @@
 #define SPURIOUS_VECTOR 0xff
 
 static volatile uint32_t *apic_regs;
+static uint64_t apic_ticks_per_ms;
 
 static uint32_t apic_read(unsigned reg)
 {
@@ -68,6 +74,41 @@ void apic_init(void)
     printk("Local APIC: id %u, version %#x, base %#lx%s\n", apic_read(APIC_ID) >> 24,
            apic_read(APIC_VERSION) & 0xff, (unsigned long)pa,
            boot_cpu.x2apic ? " (x2APIC capable, used in xAPIC mode)" : "");
+}
+
+/*
+ * The timer runs one-shot at bus clock / 16; its rate is measured against
+ * the TSC once (tsc_calibrate must have run).
+ */
+void apic_timer_init(void)
+{
+    uint64_t t0, ticks;
+
+    apic_write(APIC_TIMER_DIVIDE, APIC_DIVIDE_BY_16);
+    apic_write(APIC_LVT_TIMER, APIC_LVT_MASKED | TIMER_VECTOR);
+    apic_write(APIC_TIMER_INITIAL, 0xffffffff);
+    t0 = rdtsc();
+    while (rdtsc() - t0 < tsc_khz * 10)
+        ;
+    ticks = 0xffffffffU - apic_read(APIC_TIMER_CURRENT);
+    apic_write(APIC_TIMER_INITIAL, 0);
+    apic_ticks_per_ms = ticks / 10 ? ticks / 10 : 1;
+    apic_write(APIC_LVT_TIMER, TIMER_VECTOR); /* one-shot, unmasked */
+    printk("APIC timer: %lu kHz (one-shot, vector %#x)\n", (unsigned long)apic_ticks_per_ms,
+           TIMER_VECTOR);
+}
+
+/* Arms the timer for a system time (ns since boot); 0 stops it. */
+void apic_timer_program(uint64_t deadline)
+{
+    uint64_t now = now_ns(), ticks;
+
+    if (!deadline) {
+        apic_write(APIC_TIMER_INITIAL, 0);
+        return;
+    }
+    ticks = deadline > now ? (deadline - now) * apic_ticks_per_ms / 1000000 : 1;
+    apic_write(APIC_TIMER_INITIAL, (uint32_t)MIN(MAX(ticks, 1), 0xffffffffULL));
 }
 
 void apic_eoi(void)

@@ -243,6 +243,8 @@ noreturn void __start_xen(uint32_t magic, uint64_t info)
     drop_boot_identity_map();
     apic_init();
     tsc_calibrate();
+    apic_timer_init();
+    wallclock_init();
     acpi_init();
     if (strcmp(opt_sched, "credit") && strcmp(opt_sched, "credit2"))
         printk("sched=%s: unknown scheduler, using credit\n", opt_sched);
@@ -251,6 +253,7 @@ noreturn void __start_xen(uint32_t magic, uint64_t info)
 
         if (opt_fault_selftest)
             fault_selftest();
+        console_start_polling();
         vcpu_launch(v);
     }
 }

@@ -79,6 +79,61 @@ uint64_t now_ns(void)
     return scale(rdtsc() - tsc_at_boot);
 }
 
+static uint64_t boot_wallclock_sec; /* Unix time at system time 0 */
+
+static uint8_t cmos(uint8_t reg)
+{
+    outb(0x70, reg);
+    return inb(0x71);
+}
+
+static unsigned bcd(uint8_t v, bool binary)
+{
+    return binary ? v : (v & 0xf) + (v >> 4) * 10;
+}
+
+/* Days from 1970-01-01 to y-m-d (the civil-from-days inverse, Gregorian). */
+static uint64_t days_from_civil(unsigned y, unsigned m, unsigned d)
+{
+    y -= m <= 2;
+    unsigned era = y / 400, yoe = y - era * 400;
+    unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+
+    return (uint64_t)era * 146097 + doe - 719468;
+}
+
+void wallclock_init(void)
+{
+    unsigned sec, min, hour, day, mon, year;
+    bool binary;
+
+    while (cmos(0x0a) & 0x80) /* update in progress */
+        ;
+    binary = cmos(0x0b) & 0x04;
+    sec = bcd(cmos(0x00), binary);
+    min = bcd(cmos(0x02), binary);
+    hour = bcd(cmos(0x04) & 0x7f, binary);
+    day = bcd(cmos(0x07), binary);
+    mon = bcd(cmos(0x08), binary);
+    year = bcd(cmos(0x09), binary) + 2000;
+    boot_wallclock_sec = days_from_civil(year, mon, day) * 86400 + hour * 3600 + min * 60 + sec -
+                         now_ns() / 1000000000ULL;
+    printk("RTC: %04u-%02u-%02u %02u:%02u:%02u UTC\n", year, mon, day, hour, min, sec);
+}
+
+/* shared_info's wall clock (public/xen.h: wc_version odd while updating). */
+void wallclock_fill(shared_info_t *s)
+{
+    s->wc_version++;
+    __asm__ volatile("" ::: "memory");
+    s->wc_sec = (uint32_t)boot_wallclock_sec;
+    s->wc_sec_hi = (uint32_t)(boot_wallclock_sec >> 32);
+    s->wc_nsec = 0;
+    __asm__ volatile("" ::: "memory");
+    s->wc_version++;
+}
+
 void pvclock_fill(struct vcpu_time_info *t)
 {
     uint64_t tsc = rdtsc();

@@ -5,6 +5,7 @@
  * fault in a guest crashes that guest only, with one log line, until guest
  * trap tables exist to bounce it to.
  */
+#include <asm/apic.h>
 #include <asm/cpu.h>
 #include <asm/page.h>
 #include <xenolith/pv.h>
@@ -134,7 +135,14 @@ void do_exception(struct cpu_regs *r)
     if (vec == SPURIOUS_VECTOR)
         return;
     if (vec >= 32) {
-        printk("unexpected interrupt, vector %u: ignored\n", vec);
+        if (vec == TIMER_VECTOR) {
+            apic_eoi();
+            timer_interrupt();
+        } else {
+            printk("unexpected interrupt, vector %u: ignored\n", vec);
+        }
+        if (regs_from_guest(r))
+            pv_exit_to_guest(r);
         return;
     }
     if (vec == TRAP_NMI) {

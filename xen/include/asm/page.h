@@ -25,10 +25,14 @@
 
 typedef uint64_t pte_t;
 
+#ifndef HOST_TEST
 static inline void *maddr_to_virt(uint64_t ma)
 {
     return (void *)(DIRECTMAP_VIRT_START + ma);
 }
+#else
+void *maddr_to_virt(uint64_t ma); /* host unit tests: tests/unit/mm_harness.c */
+#endif
 
 static inline void *mfn_to_virt(uint64_t mfn)
 {
@@ -50,11 +54,15 @@ pte_t *idle_l1e(uint64_t va);
 /* A page of zeros, mapped wherever a table slot must show nothing. */
 extern uint8_t zero_page[];
 
+#ifndef HOST_TEST
 static inline void flush_tlb_local(void)
 {
     uint64_t cr3;
 
     __asm__ volatile("mov %%cr3, %0; mov %0, %%cr3" : "=r"(cr3)::"memory");
 }
+#else
+void flush_tlb_local(void); /* host unit tests: tests/unit/mm_harness.c */
+#endif
 
 #endif

@@ -3,7 +3,7 @@
 
 #include <xenolith/lib.h>
 
-struct vcpu_time_info;
+#include <xen/xen.h>
 
 extern uint64_t tsc_khz;
 
@@ -11,6 +11,10 @@ extern uint64_t tsc_khz;
 void tsc_calibrate(void);
 /* Nanoseconds since tsc_calibrate(). */
 uint64_t now_ns(void);
+/* Reads the RTC: the wall-clock time at system time 0 (for shared_info). */
+void wallclock_init(void);
+void wallclock_fill(shared_info_t *s);
+
 /* Fills a pvclock record (public/xen.h: struct vcpu_time_info). */
 void pvclock_fill(struct vcpu_time_info *t);
 

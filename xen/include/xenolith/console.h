@@ -20,6 +20,8 @@ bool serial_present(void);
 
 /* Drains the UART into the console's receive ring (CONSOLEIO_read's source). */
 void console_poll_input(void);
+/* Starts polling the serial port for input (timers must work). */
+void console_start_polling(void);
 /* Copies the hypervisor log ring out, oldest first; returns bytes copied. */
 size_t console_read_ring(char *dst, size_t size);
 

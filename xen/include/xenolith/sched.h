@@ -4,7 +4,9 @@
 
 #include <asm/cpu.h>
 #include <xen/xen.h>
+#include <xenolith/event.h>
 #include <xenolith/lib.h>
+#include <xenolith/timer.h>
 
 #define SHUTDOWN_CODE_INVALID 0xff
 
@@ -29,6 +31,11 @@ struct vcpu {
     uint64_t runstate_guest;   /* VCPUOP_register_runstate_memory_area, or 0 */
     bool running;
     bool up;                   /* not VPF_down */
+    bool blocked;              /* in SCHEDOP_block, waiting for an event */
+    evtchn_port_t virq_to_evtchn[NR_VIRQS];
+    struct timer singleshot_timer; /* VCPUOP_set_singleshot_timer, set_timer_op */
+    struct timer periodic_timer;   /* VCPUOP_set_periodic_timer */
+    uint64_t periodic_period;
 
     /* PV state (Xen's arch.pv): guest kernel and user both in ring 3. */
     bool kernel_mode;
@@ -58,6 +65,7 @@ struct domain {
     uint64_t vm_assist; /* VMASST_TYPE_* bits (public/xen.h) */
     uint64_t nr_pages, max_pages;
     shared_info_t *shared_info;
+    struct evtchn *evtchn;     /* EVTCHN_2L_NR ports */
     unsigned max_vcpus;
     struct vcpu *vcpu[1];
     xen_domain_handle_t handle;
@@ -70,6 +78,12 @@ struct domain *domain_by_id(domid_t id);
 void domain_shutdown(struct domain *d, unsigned reason);
 /* Kills the domain for a fault it caused; logs why. Does not return to it. */
 noreturn void domain_crash(struct domain *d, const char *why);
+
+void vcpu_timers_init(struct vcpu *v);
+long vcpu_set_singleshot(struct vcpu *v, uint64_t deadline);
+
+/* An event arrived for v: wake it if it sleeps in SCHEDOP_block. */
+void vcpu_kick(struct vcpu *v);
 
 /* Enters v for the first time on this CPU. */
 noreturn void vcpu_launch(struct vcpu *v);

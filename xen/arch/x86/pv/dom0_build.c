@@ -450,6 +450,7 @@ struct vcpu *dom0_construct(void)
     for (unsigned i = 0; i < XEN_LEGACY_MAX_VCPUS; i++)
         b.d->shared_info->vcpu_info[i].evtchn_upcall_mask = 1;
     pvclock_fill(&v->vcpu_info->time);
+    wallclock_fill(b.d->shared_info);
 
     for (unsigned m = 0; m < boot_info.nr_modules; m++)
         frames_release(&frame_table, boot_info.modules[m].start >> PAGE_SHIFT,

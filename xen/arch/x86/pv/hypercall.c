@@ -39,6 +39,8 @@ static const hypercall_fn hypercall_table[NR_HYPERCALLS] = {
     HC(callback_op, do_callback_op),
     HC(physdev_op, do_physdev_op),
     HC(vcpu_op, do_vcpu_op),
+    HC(set_timer_op, do_set_timer_op),
+    HC(event_channel_op, do_event_channel_op),
 };
 
 long unimplemented(const char *what, uint64_t cmd)

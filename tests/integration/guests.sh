@@ -63,6 +63,10 @@ set_options() {
             opts=(--expect-log '\(XEN\) Hardware Dom0 crashed: rebooting machine in 5 seconds\.'
                   --expect-exit)
         fi ;;
+    sched_watchdog_fire)
+        opts=(--expect-log 'Watchdog timer fired for domain 0'
+              --expect-log '\(XEN\) Hardware Dom0 shutdown: watchdog rebooting machine'
+              --expect-exit) ;;
     console_read)
         # The kernel asks for input; run-guest types it on the serial port.
         opts=(--send 'console_read: waiting for serial input' xyzzy) ;;

@@ -2,8 +2,8 @@
  * sched_op (public/sched.h). One vCPU per physical CPU so far: yield has
  * nobody to yield to, and block waits for an event to become pending.
  * Every sub-op that takes a structure copies it in first, so a bad pointer
- * is -EFAULT before anything else, as on Xen. poll and watchdog need event
- * channels and timers: they validate their arguments, then say -ENOSYS.
+ * is -EFAULT before anything else, as on Xen. poll validates its
+ * arguments and then says -ENOSYS until vCPUs can wait on ports.
  */
 #include <asm/time.h>
 #include <xen/sched.h>
@@ -93,13 +93,47 @@ static long pin_override(uint64_t arg)
     return 0;
 }
 
+static void watchdog_fired(void *data)
+{
+    struct domain *d = data;
+
+    printk("Watchdog timer fired for domain %u\n", d->domain_id);
+    domain_shutdown(d, SHUTDOWN_watchdog);
+}
+
+/*
+ * SCHEDOP_watchdog: id 0 arms a new watchdog and returns its id (1 or 2);
+ * an id re-arms it, or with timeout 0 destroys it. Seconds, as Xen.
+ */
 static long sched_watchdog(uint64_t arg)
 {
+    struct domain *d = current->domain;
     struct sched_watchdog w;
+    unsigned i;
 
     if (copy_from_guest(&w, arg, sizeof(w)))
         return -EFAULT;
-    return -ENOSYS;
+    if (w.id == 0) {
+        for (i = 0; i < NR_WATCHDOGS; i++)
+            if (!d->watchdog_armed[i])
+                break;
+        if (i == NR_WATCHDOGS)
+            return -ENOSPC;
+        d->watchdog_armed[i] = true;
+        init_timer(&d->watchdog[i], watchdog_fired, d);
+        set_timer(&d->watchdog[i], now_ns() + w.timeout * 1000000000ULL);
+        return i + 1;
+    }
+    if (w.id > NR_WATCHDOGS || !d->watchdog_armed[w.id - 1])
+        return -EINVAL;
+    i = w.id - 1;
+    if (!w.timeout) {
+        stop_timer(&d->watchdog[i]);
+        d->watchdog_armed[i] = false;
+    } else {
+        set_timer(&d->watchdog[i], now_ns() + w.timeout * 1000000000ULL);
+    }
+    return 0;
 }
 
 long do_sched_op(uint64_t cmd, uint64_t arg)

@@ -66,6 +66,9 @@ struct domain {
     uint64_t nr_pages, max_pages;
     shared_info_t *shared_info;
     struct evtchn *evtchn;     /* EVTCHN_2L_NR ports */
+#define NR_WATCHDOGS 2             /* Xen's NR_DOMAIN_WATCHDOG_TIMERS */
+    struct timer watchdog[NR_WATCHDOGS];
+    bool watchdog_armed[NR_WATCHDOGS];
     unsigned max_vcpus;
     struct vcpu *vcpu[1];
     xen_domain_handle_t handle;

@@ -16,7 +16,8 @@
      (1UL << VMASST_TYPE_architectural_iopl) | (1UL << VMASST_TYPE_runstate_update_flag) | \
      (1UL << VMASST_TYPE_m2p_strict))
 
-#define VCPU_PAGES 2
+#define VCPU_PAGES ((sizeof(struct vcpu) + PAGE_SIZE - 1) / PAGE_SIZE)
+#define DEFAULT_WEIGHT 256 /* Xen's credit scheduler default */
 
 static struct domain *domain_list[1];
 
@@ -30,36 +31,55 @@ struct domain *domain_by_id(domid_t id)
     return NULL;
 }
 
-struct domain *domain_create(domid_t id, bool privileged)
+struct domain *domain_iterate(domid_t *id)
 {
-    uint64_t si_mfn;
-    struct domain *d = alloc_xen_pages(1);
+    struct domain *best = NULL;
+
+    for (unsigned i = 0; i < ARRAY_SIZE(domain_list); i++)
+        if (domain_list[i] && domain_list[i]->domain_id >= *id &&
+            (!best || domain_list[i]->domain_id < best->domain_id))
+            best = domain_list[i];
+    if (best)
+        *id = best->domain_id + 1;
+    return best;
+}
+
+static struct vcpu *vcpu_create(struct domain *d, unsigned id)
+{
     struct vcpu *v = alloc_xen_pages(VCPU_PAGES);
 
+    if (!v)
+        return NULL;
+    v->domain = d;
+    v->vcpu_id = id;
+    v->vcpu_info = &d->shared_info->vcpu_info[id];
+    v->runstate.state = RUNSTATE_offline;
+    vcpu_timers_init(v);
+    d->vcpu[id] = v;
+    return v;
+}
+
+struct domain *domain_create(domid_t id, bool privileged, unsigned max_vcpus)
+{
+    struct domain *d = alloc_xen_pages(1);
+    uint64_t si_mfn;
+
     _Static_assert(sizeof(struct domain) <= PAGE_SIZE, "struct domain fits a page");
-    _Static_assert(sizeof(struct vcpu) <= VCPU_PAGES * PAGE_SIZE, "struct vcpu fits");
-    if (!d || !v)
+    if (!d)
         return NULL;
     d->domain_id = id;
     si_mfn = alloc_domain_frames(d, 1); /* the guest maps it: it is d's frame */
-    d->shared_info = si_mfn == INVALID_MFN ? NULL : mfn_to_virt(si_mfn);
-    if (!d->shared_info) {
-        free_xen_pages(d, 1);
-        free_xen_pages(v, VCPU_PAGES);
+    if (si_mfn == INVALID_MFN || evtchn_init(d))
         return NULL;
-    }
+    d->shared_info = mfn_to_virt(si_mfn);
     d->is_privileged = privileged;
     d->is_hardware = privileged && id == 0;
     d->shutdown_code = SHUTDOWN_CODE_INVALID;
-    d->max_vcpus = 1;
-    d->vcpu[0] = v;
-    v->domain = d;
-    v->vcpu_id = 0;
-    v->vcpu_info = &d->shared_info->vcpu_info[0];
-    v->up = true;
-    vcpu_timers_init(v);
-    if (evtchn_init(d))
-        return NULL;
+    d->weight = DEFAULT_WEIGHT;
+    d->max_vcpus = MIN(MAX(max_vcpus, 1u), (unsigned)MAX_VIRT_CPUS);
+    for (unsigned i = 0; i < d->max_vcpus; i++)
+        if (!vcpu_create(d, i))
+            return NULL;
     domain_list[0] = d;
     return d;
 }

@@ -49,6 +49,11 @@ static bool test_bit(const volatile xen_ulong_t *words, unsigned bit)
     return (words[bit / BITS_PER_WORD] >> (bit % BITS_PER_WORD)) & 1;
 }
 
+bool evtchn_is_pending(const struct domain *d, evtchn_port_t port)
+{
+    return test_bit(d->shared_info->evtchn_pending, port);
+}
+
 bool vcpu_event_pending(const struct vcpu *v)
 {
     return v->vcpu_info->evtchn_upcall_pending;
@@ -72,6 +77,8 @@ void evtchn_set_pending(struct vcpu *v, evtchn_port_t port)
         return;
     if (!test_bit(s->evtchn_mask, port))
         mark_pending(v, port);
+    else if (v->polling)
+        vcpu_kick(v); /* SCHEDOP_poll waits on ports, masked or not */
 }
 
 static struct vcpu *notify_vcpu(struct domain *d, const struct evtchn *c)

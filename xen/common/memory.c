@@ -100,11 +100,15 @@ static long reservation(unsigned cmd, uint64_t arg, uint64_t start)
 
     if (copy_from_guest(&r, arg, sizeof(r)))
         return -EFAULT;
+    long rc;
+
     if (start > r.nr_extents)
         return -EINVAL;
-    if (cmd == XENMEM_decrease_reservation)
-        return shrink(&r, start);
-    return grow(&r, start, cmd == XENMEM_populate_physmap);
+    mm_lock();
+    rc = cmd == XENMEM_decrease_reservation ? shrink(&r, start)
+                                            : grow(&r, start, cmd == XENMEM_populate_physmap);
+    mm_unlock();
+    return rc;
 }
 
 static long reservation_size(unsigned cmd, uint64_t arg)

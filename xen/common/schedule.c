@@ -1,170 +1,294 @@
 /*
- * sched_op (public/sched.h). One vCPU per physical CPU so far: yield has
- * nobody to yield to, and block waits for an event to become pending.
- * Every sub-op that takes a structure copies it in first, so a bad pointer
- * is -EFAULT before anything else, as on Xen. poll validates its
- * arguments and then says -ENOSYS until vCPUs can wait on ports.
+ * The scheduler: credit-style, over all online CPUs, with one run queue.
+ *
+ * Every 30 ms each domain's runnable vCPUs receive credit in proportion to
+ * the domain's weight (default 256, as Xen's credit scheduler), 300 credits
+ * per online CPU in all; running burns one credit per 100 us. vCPUs with
+ * credit left (UNDER) run before those without (OVER), first come first
+ * served within each; a vCPU runs for at most 30 ms while others wait at
+ * its priority. A cap (percent of one CPU) parks a domain that used more
+ * than its cap in a period until the next one. No vCPU starves: OVER vCPUs
+ * regain credit every period, and credit is bounded both ways.
+ *
+ * vCPUs switch only on the way back to a guest (exit_to_guest), when the
+ * guest's whole state is in the frame at the top of the CPU's stack. A CPU
+ * with nothing to run halts in idle_loop until an interrupt brings work.
+ * One lock guards the queue and every vCPU's scheduling state.
  */
+#include <asm/apic.h>
+#include <asm/page.h>
+#include <asm/smp.h>
 #include <asm/time.h>
-#include <xen/sched.h>
-#include <xenolith/errno.h>
-#include <xenolith/guest_access.h>
-#include <xenolith/hypercall.h>
+#include <xenolith/pv.h>
 #include <xenolith/sched.h>
+#include <xenolith/spinlock.h>
 
-/*
- * SCHEDOP_block: unmask event delivery, then sleep until an event is
- * pending. The CPU halts with interrupts on: a timer that raises an event
- * ends the wait.
- */
-static long vcpu_block(struct vcpu *v)
+#define TICK_NS 10000000ULL      /* 10 ms */
+#define SLICE_NS 30000000ULL     /* 30 ms */
+#define CREDITS_PER_CPU 300      /* per 30 ms accounting period */
+#define CREDIT_NS 100000ULL      /* one credit: 100 us of running */
+#define CREDIT_MAX 300
+#define CREDIT_MIN (-300)
+
+static spinlock_t sched_lock = SPINLOCK_INIT;
+static struct vcpu *runq;
+static bool need_resched[NR_CPUS];
+static struct timer tick[NR_CPUS];
+static unsigned ticks_seen;
+
+static bool runnable(const struct vcpu *v)
 {
-    v->vcpu_info->evtchn_upcall_mask = 0;
-    v->blocked = true;
-    __asm__ volatile("" ::: "memory");
-    while (!vcpu_event_pending(v))
-        __asm__ volatile("sti; hlt; cli" ::: "memory");
-    v->blocked = false;
-    pvclock_fill(&v->vcpu_info->time);
-    return 0;
+    const struct domain *d = v->domain;
+
+    return v->up && v->initialised && !v->blocked && !d->is_shutting_down && !d->parked;
 }
 
-/* One vCPU per CPU: an event for a blocked vCPU ends its halt by itself. */
+static void runstate_change(struct vcpu *v, int state)
+{
+    uint64_t now = now_ns();
+
+    v->runstate.time[v->runstate.state] += now - v->runstate.state_entry_time;
+    v->runstate.state = state;
+    v->runstate.state_entry_time = now;
+}
+
+/* UNDER before OVER, FIFO within; the caller holds sched_lock. */
+static void enqueue(struct vcpu *v)
+{
+    struct vcpu **p = &runq;
+
+    if (v->on_runq || v->running)
+        return;
+    if (v->credit > 0)
+        while (*p && (*p)->credit > 0)
+            p = &(*p)->next_in_runq;
+    else
+        while (*p)
+            p = &(*p)->next_in_runq;
+    v->next_in_runq = *p;
+    *p = v;
+    v->on_runq = true;
+    runstate_change(v, RUNSTATE_runnable);
+}
+
+static struct vcpu *dequeue(void)
+{
+    struct vcpu *v;
+
+    while ((v = runq)) {
+        runq = v->next_in_runq;
+        v->on_runq = false;
+        if (runnable(v))
+            return v;
+        runstate_change(v, v->up ? RUNSTATE_blocked : RUNSTATE_offline);
+    }
+    return NULL;
+}
+
+/* Asks one idle CPU (or v's last one) to look at the queue. */
+static void poke_a_cpu(const struct vcpu *v)
+{
+    unsigned self = smp_processor_id(), target = v->processor;
+
+    for (unsigned cpu = 0; cpu < nr_cpus_online; cpu++)
+        if (!get_cpu_curr(cpu)) {
+            target = cpu;
+            break;
+        }
+    need_resched[target] = true;
+    if (target != self)
+        smp_send(target, EVENT_CHECK_VECTOR);
+}
+
+void vcpu_wake(struct vcpu *v)
+{
+    spin_lock(&sched_lock);
+    if (runnable(v) && !v->running && !v->on_runq) {
+        enqueue(v);
+        poke_a_cpu(v);
+    }
+    spin_unlock(&sched_lock);
+}
+
 void vcpu_kick(struct vcpu *v)
 {
-    (void)v;
+    bool wake = false;
+
+    spin_lock(&sched_lock);
+    if (v->blocked) {
+        v->blocked = false;
+        v->polling = false;
+        wake = true;
+    } else if (v->running && v->processor != smp_processor_id()) {
+        smp_send(v->processor, EVENT_CHECK_VECTOR); /* deliver the upcall now */
+    }
+    spin_unlock(&sched_lock);
+    if (wake) {
+        stop_timer(&v->poll_timer);
+        vcpu_wake(v);
+    }
 }
 
-/* set_timer_op (public/xen.h): a single-shot timer by absolute system time; 0 stops it. */
-long do_set_timer_op(uint64_t timeout)
+void vcpu_block_until_event(struct vcpu *v, bool poll)
 {
+    spin_lock(&sched_lock);
+    v->blocked = true;
+    v->polling = poll;
+    /* An event that came before we slept must not be slept through. */
+    if (!poll && vcpu_event_pending(v))
+        v->blocked = false;
+    spin_unlock(&sched_lock);
+}
+
+void vcpu_yield(struct vcpu *v)
+{
+    need_resched[v->processor] = true;
+}
+
+static void poll_timeout(void *data)
+{
+    vcpu_kick(data);
+}
+
+/* Picks what runs next on this CPU; switches the frame if it is another vCPU. */
+static struct vcpu *schedule(struct cpu_regs *frame)
+{
+    unsigned cpu = smp_processor_id();
+    struct vcpu *prev = get_cpu_curr(cpu), *next;
+
+    spin_lock(&sched_lock);
+    need_resched[cpu] = false;
+    if (prev) {
+        prev->running = false;
+        prev->credit -= (int)((now_ns() - prev->last_start) / CREDIT_NS);
+        prev->domain->consumed += (unsigned)((now_ns() - prev->last_start) / CREDIT_NS);
+        if (prev->credit < CREDIT_MIN)
+            prev->credit = CREDIT_MIN;
+        if (runnable(prev))
+            enqueue(prev);
+        else
+            runstate_change(prev, prev->up ? RUNSTATE_blocked : RUNSTATE_offline);
+    }
+    next = dequeue();
+    if (next) {
+        next->running = true;
+        next->processor = cpu;
+        next->last_start = now_ns();
+        runstate_change(next, RUNSTATE_running);
+    }
+    spin_unlock(&sched_lock);
+    if (next != prev) {
+        if (prev)
+            context_save(prev, frame);
+        if (next)
+            context_load(next, frame);
+        else
+            set_cpu_curr(cpu, NULL);
+    }
+    return next;
+}
+
+void exit_to_guest(struct cpu_regs *frame)
+{
+    unsigned cpu = smp_processor_id();
     struct vcpu *v = current;
 
-    if (!timeout) {
-        stop_timer(&v->singleshot_timer);
-        return 0;
+    if (need_resched[cpu] || !runnable(v)) {
+        if (!schedule(frame))
+            idle_loop();
     }
-    return vcpu_set_singleshot(v, timeout);
+    pv_exit_to_guest(frame);
 }
 
-/* SCHEDOP_poll: at most 128 ports (the limit Xen 4.17 applies). */
-static long sched_poll(uint64_t arg)
+noreturn void idle_loop(void)
 {
-    struct sched_poll p;
-    evtchn_port_t port;
+    unsigned cpu = smp_processor_id();
+    struct cpu_info *ci = get_cpu_info();
 
-    if (copy_from_guest(&p, arg, sizeof(p)))
-        return -EFAULT;
-    if (p.nr_ports > 128)
-        return -EINVAL;
-    for (unsigned i = 0; i < p.nr_ports; i++)
-        if (copy_from_guest(&port, (uint64_t)p.ports.p + i * sizeof(port), sizeof(port)))
-            return -EFAULT;
-    return -ENOSYS;
+    write_cr3(virt_to_maddr(idle_pg_table));
+    for (;;) {
+        if (runq) {
+            struct vcpu *v = schedule(&ci->guest_regs);
+
+            if (v) {
+                pv_exit_to_guest(&ci->guest_regs);
+                launch_guest_frame(&ci->guest_regs);
+            }
+        }
+        (void)cpu;
+        __asm__ volatile("sti; hlt; cli" ::: "memory");
+    }
 }
 
-static long remote_shutdown(uint64_t arg)
+/* Every 30 ms on CPU 0: credit by weight to the domains with runnable vCPUs. */
+static void accounting(void)
 {
-    struct sched_remote_shutdown r;
+    unsigned total_weight = 0;
     struct domain *d;
 
-    if (copy_from_guest(&r, arg, sizeof(r)))
-        return -EFAULT;
-    d = domain_by_id(r.domain_id);
-    if (!d)
-        return -ESRCH;
-    if (!current->domain->is_privileged)
-        return -EPERM;
-    domain_shutdown(d, r.reason);
-    return 0;
-}
-
-/* Only CPU 0 runs guests yet: pinning there, or clearing (-1), is a no-op. */
-static long pin_override(uint64_t arg)
-{
-    struct sched_pin_override p;
-
-    if (copy_from_guest(&p, arg, sizeof(p)))
-        return -EFAULT;
-    if (!current->domain->is_hardware)
-        return -EPERM;
-    if (p.pcpu != -1 && p.pcpu != 0)
-        return -EINVAL;
-    return 0;
-}
-
-static void watchdog_fired(void *data)
-{
-    struct domain *d = data;
-
-    printk("Watchdog timer fired for domain %u\n", d->domain_id);
-    domain_shutdown(d, SHUTDOWN_watchdog);
-}
-
-/*
- * SCHEDOP_watchdog: id 0 arms a new watchdog and returns its id (1 or 2);
- * an id re-arms it, or with timeout 0 destroys it. Seconds, as Xen.
- */
-static long sched_watchdog(uint64_t arg)
-{
-    struct domain *d = current->domain;
-    struct sched_watchdog w;
-    unsigned i;
-
-    if (copy_from_guest(&w, arg, sizeof(w)))
-        return -EFAULT;
-    if (w.id == 0) {
-        for (i = 0; i < NR_WATCHDOGS; i++)
-            if (!d->watchdog_armed[i])
+    for (domid_t id = 0; (d = domain_iterate(&id));) {
+        d->parked = d->cap && d->consumed > d->cap * CREDITS_PER_CPU / 100;
+        d->consumed = 0;
+        for (unsigned i = 0; i < d->max_vcpus; i++)
+            if (d->vcpu[i] && d->vcpu[i]->up && d->vcpu[i]->initialised) {
+                total_weight += d->weight;
                 break;
-        if (i == NR_WATCHDOGS)
-            return -ENOSPC;
-        d->watchdog_armed[i] = true;
-        init_timer(&d->watchdog[i], watchdog_fired, d);
-        set_timer(&d->watchdog[i], now_ns() + w.timeout * 1000000000ULL);
-        return i + 1;
+            }
     }
-    if (w.id > NR_WATCHDOGS || !d->watchdog_armed[w.id - 1])
-        return -EINVAL;
-    i = w.id - 1;
-    if (!w.timeout) {
-        stop_timer(&d->watchdog[i]);
-        d->watchdog_armed[i] = false;
-    } else {
-        set_timer(&d->watchdog[i], now_ns() + w.timeout * 1000000000ULL);
+    if (!total_weight)
+        return;
+    for (domid_t id = 0; (d = domain_iterate(&id));) {
+        unsigned active = 0;
+        int share;
+
+        for (unsigned i = 0; i < d->max_vcpus; i++)
+            active += d->vcpu[i] && d->vcpu[i]->up && d->vcpu[i]->initialised;
+        if (!active)
+            continue;
+        share = (int)(CREDITS_PER_CPU * nr_cpus_online * d->weight / total_weight / active);
+        for (unsigned i = 0; i < d->max_vcpus; i++) {
+            struct vcpu *v = d->vcpu[i];
+
+            if (v && v->up && v->initialised)
+                v->credit = MIN(v->credit + share, CREDIT_MAX);
+        }
     }
-    return 0;
 }
 
-long do_sched_op(uint64_t cmd, uint64_t arg)
+/* Each CPU's 10 ms tick: accounting, and preemption when the slice is over. */
+static void tick_fn(void *data)
 {
-    struct vcpu *v = current;
-    struct sched_shutdown s;
+    unsigned cpu = (unsigned)(uintptr_t)data;
+    struct vcpu *v = get_cpu_curr(cpu);
 
-    switch ((int)cmd) {
-    case SCHEDOP_yield:
-        return 0;
-    case SCHEDOP_block:
-        return vcpu_block(v);
-    case SCHEDOP_shutdown:
-        if (copy_from_guest(&s, arg, sizeof(s)))
-            return -EFAULT;
-        domain_shutdown(v->domain, s.reason);
-        return 0;
-    case SCHEDOP_shutdown_code:
-        if (copy_from_guest(&s, arg, sizeof(s)))
-            return -EFAULT;
-        if (v->domain->shutdown_code == SHUTDOWN_CODE_INVALID)
-            v->domain->shutdown_code = (uint8_t)s.reason;
-        return 0;
-    case SCHEDOP_poll:
-        return sched_poll(arg);
-    case SCHEDOP_remote_shutdown:
-        return remote_shutdown(arg);
-    case SCHEDOP_watchdog:
-        return sched_watchdog(arg);
-    case SCHEDOP_pin_override:
-        return pin_override(arg);
+    spin_lock(&sched_lock);
+    if (cpu == 0 && ++ticks_seen % 3 == 0) {
+        accounting();
+        /* A parked domain's vCPUs are picked up again at the next look. */
     }
-    return -ENOSYS;
+    if (v && runq && (now_ns() - v->last_start >= SLICE_NS || (runq->credit > 0 && v->credit <= 0)))
+        need_resched[cpu] = true;
+    spin_unlock(&sched_lock);
+    set_timer(&tick[cpu], now_ns() + TICK_NS);
+}
+
+void sched_start_cpu(void)
+{
+    unsigned cpu = smp_processor_id();
+
+    init_timer(&tick[cpu], tick_fn, (void *)(uintptr_t)cpu);
+    set_timer(&tick[cpu], now_ns() + TICK_NS);
+}
+
+void sched_init(void)
+{
+    for (domid_t id = 0;;) {
+        struct domain *d = domain_iterate(&id);
+
+        if (!d)
+            break;
+        for (unsigned i = 0; i < d->max_vcpus; i++)
+            if (d->vcpu[i])
+                init_timer(&d->vcpu[i]->poll_timer, poll_timeout, d->vcpu[i]);
+    }
 }

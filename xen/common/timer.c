@@ -1,13 +1,16 @@
 /*
- * Timers (see xenolith/timer.h): one list per CPU, soonest first, and the
- * local APIC timer armed for the head of the list. One CPU runs guests
- * for now, so the list is CPU 0's.
+ * Timers (see xenolith/timer.h): one list per CPU, soonest first, each
+ * CPU's local APIC timer armed for the head of its own list. A timer
+ * belongs to the CPU that set it last; one lock covers all the lists.
  */
 #include <asm/apic.h>
+#include <asm/cpu.h>
 #include <asm/time.h>
+#include <xenolith/spinlock.h>
 #include <xenolith/timer.h>
 
-static struct timer *timers;
+static struct timer *timers[NR_CPUS];
+static spinlock_t timer_lock = SPINLOCK_INIT;
 
 void init_timer(struct timer *t, void (*fn)(void *), void *data)
 {
@@ -18,7 +21,7 @@ void init_timer(struct timer *t, void (*fn)(void *), void *data)
 
 static void unlink(struct timer *t)
 {
-    for (struct timer **p = &timers; *p; p = &(*p)->next)
+    for (struct timer **p = &timers[t->cpu]; *p; p = &(*p)->next)
         if (*p == t) {
             *p = t->next;
             break;
@@ -27,45 +30,55 @@ static void unlink(struct timer *t)
     t->next = NULL;
 }
 
-static void reprogram(void)
+static void reprogram(unsigned cpu)
 {
-    apic_timer_program(timers ? timers->expires : 0);
+    apic_timer_program(timers[cpu] ? timers[cpu]->expires : 0);
 }
 
 void set_timer(struct timer *t, uint64_t expires)
 {
+    unsigned cpu = smp_processor_id();
     struct timer **p;
 
+    spin_lock(&timer_lock);
     if (t->active)
         unlink(t);
     t->expires = expires;
-    for (p = &timers; *p && (*p)->expires <= expires; p = &(*p)->next)
+    t->cpu = cpu;
+    for (p = &timers[cpu]; *p && (*p)->expires <= expires; p = &(*p)->next)
         ;
     t->next = *p;
     *p = t;
     t->active = true;
-    if (timers == t)
-        reprogram();
+    if (timers[cpu] == t)
+        reprogram(cpu);
+    spin_unlock(&timer_lock);
 }
 
 void stop_timer(struct timer *t)
 {
+    spin_lock(&timer_lock);
     if (t->active) {
         unlink(t);
-        reprogram();
+        if (t->cpu == smp_processor_id())
+            reprogram(t->cpu);
     }
+    spin_unlock(&timer_lock);
 }
 
 void timer_interrupt(void)
 {
-    uint64_t now = now_ns();
+    unsigned cpu = smp_processor_id();
 
-    while (timers && timers->expires <= now) {
-        struct timer *t = timers;
+    spin_lock(&timer_lock);
+    while (timers[cpu] && timers[cpu]->expires <= now_ns()) {
+        struct timer *t = timers[cpu];
 
         unlink(t);
+        spin_unlock(&timer_lock);
         t->fn(t->data); /* may set timers again */
-        now = now_ns();
+        spin_lock(&timer_lock);
     }
-    reprogram();
+    reprogram(cpu);
+    spin_unlock(&timer_lock);
 }

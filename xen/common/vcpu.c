@@ -5,19 +5,32 @@
  * once) until SMP guests exist.
  */
 #include <asm/time.h>
+#include <xen/sched.h>
 #include <xen/vcpu.h>
 #include <xenolith/errno.h>
 #include <xenolith/guest_access.h>
 #include <xenolith/hypercall.h>
 #include <xenolith/mm.h>
+#include <xenolith/pv.h>
 #include <xenolith/sched.h>
 
+/* v's runstate as of now: the current state's time runs up to this moment. */
 static void runstate_fill(const struct vcpu *v, struct vcpu_runstate_info *rs)
 {
-    memset(rs, 0, sizeof(*rs));
-    rs->state = v->running ? RUNSTATE_running : RUNSTATE_runnable;
-    rs->state_entry_time = now_ns();
-    rs->time[RUNSTATE_running] = rs->state_entry_time;
+    uint64_t now = now_ns();
+
+    *rs = v->runstate;
+    rs->time[rs->state] += now - rs->state_entry_time;
+}
+
+void update_runstate_area(struct vcpu *v)
+{
+    struct vcpu_runstate_info rs;
+
+    if (!v->runstate_guest)
+        return;
+    runstate_fill(v, &rs);
+    copy_to_guest(v->runstate_guest, &rs, sizeof(rs)); /* as Xen: a bad page is not an error */
 }
 
 static long register_runstate(struct vcpu *v, uint64_t arg)
@@ -54,8 +67,12 @@ static long register_vcpu_info(struct vcpu *v, uint64_t arg)
     if (v->vcpu_info_mfn)
         return -EINVAL;
     pg = mfn_to_page(info.mfn);
-    if (get_page_and_type(pg, v->domain, PGT_writable))
+    mm_lock();
+    if (get_page_and_type(pg, v->domain, PGT_writable)) {
+        mm_unlock();
         return -EINVAL;
+    }
+    mm_unlock();
     new = (vcpu_info_t *)((uint8_t *)mfn_to_virt(info.mfn) + info.offset);
     memcpy(new, v->vcpu_info, sizeof(*new));
     /* Everything pending, so the guest rescans and nothing is lost in the move. */
@@ -83,10 +100,16 @@ static void periodic_expired(void *data)
     set_timer(&v->periodic_timer, v->periodic_timer.expires + v->periodic_period);
 }
 
+static void poll_expired(void *data)
+{
+    vcpu_kick(data);
+}
+
 void vcpu_timers_init(struct vcpu *v)
 {
     init_timer(&v->singleshot_timer, singleshot_expired, v);
     init_timer(&v->periodic_timer, periodic_expired, v);
+    init_timer(&v->poll_timer, poll_expired, v);
 }
 
 /* A deadline in the past fires at once (Linux relies on it for short waits). */
@@ -128,6 +151,36 @@ static long set_periodic_timer(struct vcpu *v, uint64_t arg)
     return 0;
 }
 
+/* VCPUOP_up: an initialised vCPU joins the scheduler. */
+static long vcpu_up(struct vcpu *v)
+{
+    if (!v->initialised)
+        return -EINVAL;
+    if (!v->up) {
+        v->up = true;
+        vcpu_wake(v);
+    }
+    return 0;
+}
+
+/* VCPUOP_down: the last vCPU going down powers the domain off, as on Xen. */
+static long vcpu_down(struct vcpu *v)
+{
+    struct domain *d = v->domain;
+    unsigned up = 0;
+
+    for (unsigned i = 0; i < d->max_vcpus; i++)
+        up += d->vcpu[i] && d->vcpu[i]->up && d->vcpu[i] != v;
+    if (!up) {
+        domain_shutdown(d, SHUTDOWN_poweroff);
+        return 0;
+    }
+    v->up = false;
+    if (v == current)
+        vcpu_yield(v);
+    return 0;
+}
+
 long do_vcpu_op(uint64_t cmd, uint64_t vcpuid, uint64_t arg)
 {
     struct domain *d = current->domain;
@@ -139,6 +192,12 @@ long do_vcpu_op(uint64_t cmd, uint64_t vcpuid, uint64_t arg)
     switch ((int)cmd) {
     case VCPUOP_is_up:
         return v->up;
+    case VCPUOP_initialise:
+        return pv_vcpu_initialise(v, arg);
+    case VCPUOP_up:
+        return vcpu_up(v);
+    case VCPUOP_down:
+        return vcpu_down(v);
     case VCPUOP_register_runstate_memory_area:
         return register_runstate(v, arg);
     case VCPUOP_get_runstate_info:

@@ -55,6 +55,18 @@ static void pic_disable(void)
     outb(0xa1, 0xff);
 }
 
+/* This CPU's APIC on, every local interrupt source masked but the timer's vector. */
+static void apic_enable_local(void)
+{
+    wrmsr(MSR_APIC_BASE, rdmsr(MSR_APIC_BASE) | APIC_BASE_ENABLE);
+    apic_write(APIC_TPR, 0);
+    apic_write(APIC_LVT_TIMER, APIC_LVT_MASKED);
+    apic_write(APIC_LVT_LINT0, APIC_LVT_MASKED);
+    apic_write(APIC_LVT_LINT1, APIC_LVT_MASKED);
+    apic_write(APIC_LVT_ERROR, APIC_LVT_MASKED);
+    apic_write(APIC_SVR, APIC_SVR_ENABLE | SPURIOUS_VECTOR);
+}
+
 void apic_init(void)
 {
     uint64_t base = rdmsr(MSR_APIC_BASE);
@@ -63,14 +75,8 @@ void apic_init(void)
     if (!boot_cpu.apic)
         panic("no local APIC: Xenolith needs one");
     pic_disable();
-    wrmsr(MSR_APIC_BASE, base | APIC_BASE_ENABLE);
     apic_regs = ioremap(pa, PAGE_SIZE);
-    apic_write(APIC_TPR, 0);
-    apic_write(APIC_LVT_TIMER, APIC_LVT_MASKED);
-    apic_write(APIC_LVT_LINT0, APIC_LVT_MASKED);
-    apic_write(APIC_LVT_LINT1, APIC_LVT_MASKED);
-    apic_write(APIC_LVT_ERROR, APIC_LVT_MASKED);
-    apic_write(APIC_SVR, APIC_SVR_ENABLE | SPURIOUS_VECTOR);
+    apic_enable_local();
     printk("Local APIC: id %u, version %#x, base %#lx%s\n", apic_read(APIC_ID) >> 24,
            apic_read(APIC_VERSION) & 0xff, (unsigned long)pa,
            boot_cpu.x2apic ? " (x2APIC capable, used in xAPIC mode)" : "");
@@ -109,6 +115,52 @@ void apic_timer_program(uint64_t deadline)
     }
     ticks = deadline > now ? (deadline - now) * apic_ticks_per_ms / 1000000 : 1;
     apic_write(APIC_TIMER_INITIAL, (uint32_t)MIN(MAX(ticks, 1), 0xffffffffULL));
+}
+
+/* An application processor: same APIC address, same timer rate as the boot CPU. */
+void apic_init_ap(void)
+{
+    apic_enable_local();
+    apic_write(APIC_TIMER_DIVIDE, APIC_DIVIDE_BY_16);
+    apic_write(APIC_LVT_TIMER, TIMER_VECTOR);
+}
+
+uint32_t apic_id(void)
+{
+    return apic_read(APIC_ID) >> 24;
+}
+
+#define APIC_ICR_LOW 0x300
+#define APIC_ICR_HIGH 0x310
+#define ICR_BUSY (1U << 12)
+
+static void icr_send(uint32_t apic, uint32_t low)
+{
+    apic_write(APIC_ICR_HIGH, apic << 24);
+    apic_write(APIC_ICR_LOW, low);
+    for (unsigned spin = 0; spin < 1000000 && (apic_read(APIC_ICR_LOW) & ICR_BUSY); spin++)
+        __asm__ volatile("pause");
+}
+
+void apic_send_init_sipi(uint32_t apic, uint64_t start_paddr)
+{
+    uint64_t t;
+
+    icr_send(apic, 0x4500); /* INIT, level assert */
+    t = rdtsc();
+    while (rdtsc() - t < tsc_khz * 10) /* 10 ms */
+        ;
+    for (unsigned i = 0; i < 2; i++) {
+        icr_send(apic, 0x4600 | (uint32_t)(start_paddr >> PAGE_SHIFT)); /* STARTUP */
+        t = rdtsc();
+        while (rdtsc() - t < tsc_khz / 5) /* 200 us */
+            ;
+    }
+}
+
+void apic_send_ipi(uint32_t apic, uint8_t vector)
+{
+    icr_send(apic, vector); /* fixed delivery, physical destination */
 }
 
 void apic_eoi(void)

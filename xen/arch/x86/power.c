@@ -4,7 +4,7 @@
  * package (ACPI 6.4 sections 4.8.3.2, 5.2.9 and 7.4.2); both are found at
  * boot so that shutdown itself needs no parsing.
  */
-#include <asm/bootinfo.h>
+#include <asm/acpi.h>
 #include <asm/cpu.h>
 #include <asm/io.h>
 #include <asm/page.h>
@@ -13,70 +13,6 @@
 static uint16_t pm1a_cnt, pm1b_cnt;
 static uint8_t slp_typa, slp_typb;
 static bool s5_known;
-
-struct acpi_header {
-    char sig[4];
-    uint32_t length;
-    uint8_t revision, checksum;
-    char oem[6], oem_table[8];
-    uint32_t oem_rev, creator, creator_rev;
-} __packed;
-
-static const struct acpi_header *map_table(uint64_t pa)
-{
-    const struct acpi_header *h = ioremap(pa, sizeof(*h));
-
-    if (h->length < sizeof(*h) || h->length > (1 << 20))
-        return NULL;
-    return ioremap(pa, h->length);
-}
-
-static const uint8_t *find_rsdp(void)
-{
-    const uint8_t *bios;
-    uint64_t ebda;
-
-    if (boot_info.rsdp)
-        return boot_info.rsdp;
-    ebda = (uint64_t)*(const uint16_t *)ioremap(0x40e, 2) << 4;
-    if (ebda >= 0x80000 && ebda < 0xa0000) {
-        bios = ioremap(ebda, 1024);
-        for (unsigned off = 0; off < 1024; off += 16)
-            if (!memcmp(bios + off, "RSD PTR ", 8))
-                return bios + off;
-    }
-    bios = ioremap(0xe0000, 0x20000);
-    for (unsigned off = 0; off < 0x20000; off += 16)
-        if (!memcmp(bios + off, "RSD PTR ", 8))
-            return bios + off;
-    return NULL;
-}
-
-static const struct acpi_header *find_fadt(const uint8_t *rsdp)
-{
-    uint32_t rsdt;
-    uint64_t xsdt = 0;
-    const struct acpi_header *root;
-    unsigned entry;
-
-    memcpy(&rsdt, rsdp + 16, 4);
-    if (rsdp[15] >= 2)
-        memcpy(&xsdt, rsdp + 24, 8);
-    root = map_table(xsdt ? xsdt : rsdt);
-    if (!root)
-        return NULL;
-    entry = xsdt ? 8 : 4;
-    for (uint32_t off = sizeof(*root); off + entry <= root->length; off += entry) {
-        uint64_t pa = 0;
-        const struct acpi_header *t;
-
-        memcpy(&pa, (const uint8_t *)root + off, entry);
-        t = map_table(pa);
-        if (t && !memcmp(t->sig, "FACP", 4))
-            return t;
-    }
-    return NULL;
-}
 
 /* One AML integer of the \_S5 package: a byte constant or Zero/One. */
 static const uint8_t *aml_byte(const uint8_t *p, uint8_t *v)
@@ -106,14 +42,13 @@ static bool parse_s5(const struct acpi_header *dsdt)
     return false;
 }
 
-void acpi_init(void)
+void acpi_power_init(void)
 {
-    const uint8_t *rsdp = find_rsdp();
-    const struct acpi_header *fadt, *dsdt;
+    const struct acpi_header *fadt = acpi_find_table("FACP"), *dsdt;
     const uint8_t *f;
     uint32_t cnt_a, cnt_b, dsdt_pa;
 
-    if (!rsdp || !(fadt = find_fadt(rsdp))) {
+    if (!fadt) {
         printk("ACPI: no FADT found: power-off will halt instead\n");
         return;
     }
@@ -123,7 +58,7 @@ void acpi_init(void)
     memcpy(&cnt_b, f + 68, 4);
     pm1a_cnt = (uint16_t)cnt_a;
     pm1b_cnt = (uint16_t)cnt_b;
-    dsdt = map_table(dsdt_pa);
+    dsdt = acpi_map_table(dsdt_pa);
     s5_known = pm1a_cnt && dsdt && parse_s5(dsdt);
     printk("ACPI: PM1a_CNT %#x, S5 %s (SLP_TYP %u)\n", pm1a_cnt,
            s5_known ? "found" : "not found", slp_typa);

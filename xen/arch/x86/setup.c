@@ -3,10 +3,12 @@
  * open the console, take stock of memory, bring up this CPU's tables, the
  * APIC and the clock, build Dom0 from module 1 and enter it.
  */
+#include <asm/acpi.h>
 #include <asm/apic.h>
 #include <asm/bootinfo.h>
 #include <asm/cpu.h>
 #include <asm/page.h>
+#include <asm/smp.h>
 #include <asm/time.h>
 #include <xenolith/cmdline.h>
 #include <xenolith/console.h>
@@ -245,15 +247,18 @@ noreturn void __start_xen(uint32_t magic, uint64_t info)
     tsc_calibrate();
     apic_timer_init();
     wallclock_init();
-    acpi_init();
+    acpi_power_init();
     if (strcmp(opt_sched, "credit") && strcmp(opt_sched, "credit2"))
         printk("sched=%s: unknown scheduler, using credit\n", opt_sched);
+    smp_boot_cpus();
     {
         struct vcpu *v = dom0_construct();
 
         if (opt_fault_selftest)
             fault_selftest();
         console_start_polling();
-        vcpu_launch(v);
+        sched_start_cpu();
+        vcpu_wake(v);
+        idle_loop();
     }
 }

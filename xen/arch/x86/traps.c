@@ -7,6 +7,7 @@
  */
 #include <asm/apic.h>
 #include <asm/cpu.h>
+#include <asm/smp.h>
 #include <asm/page.h>
 #include <xenolith/pv.h>
 #include <xenolith/sched.h>
@@ -138,11 +139,16 @@ void do_exception(struct cpu_regs *r)
         if (vec == TIMER_VECTOR) {
             apic_eoi();
             timer_interrupt();
+        } else if (vec == EVENT_CHECK_VECTOR) {
+            apic_eoi(); /* the exit path below does the looking */
+        } else if (vec == FLUSH_VECTOR) {
+            apic_eoi();
+            smp_poll_requests();
         } else {
             printk("unexpected interrupt, vector %u: ignored\n", vec);
         }
         if (regs_from_guest(r))
-            pv_exit_to_guest(r);
+            exit_to_guest(r);
         return;
     }
     if (vec == TRAP_NMI) {
@@ -151,7 +157,7 @@ void do_exception(struct cpu_regs *r)
     }
     if (regs_from_guest(r)) {
         pv_guest_exception(r);
-        pv_exit_to_guest(r);
+        exit_to_guest(r);
         return;
     }
     if ((vec == TRAP_PF || vec == TRAP_GP) && search_fixup(r))

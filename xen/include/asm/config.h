@@ -30,6 +30,8 @@
 #define XEN_L4_SLOT_LAST 271
 
 #define NR_CPUS 8
+/* Real-mode start of the application processors (below 1 MiB, page aligned). */
+#define TRAMPOLINE_PADDR 0x8000
 #define STACK_ORDER 3
 #define STACK_SIZE (PAGE_SIZE << STACK_ORDER)
 /* Room kept free at the top of each stack for struct cpu_info (>= its size). */

@@ -28,6 +28,13 @@ static inline struct cpu_info *get_cpu_info(void)
     return (struct cpu_info *)((sp | (STACK_SIZE - 1)) + 1 - sizeof(struct cpu_info));
 }
 
+extern uint8_t cpu_stacks[NR_CPUS][STACK_SIZE];
+
+static inline struct cpu_info *cpu_info_of(unsigned cpu)
+{
+    return (struct cpu_info *)(cpu_stacks[cpu] + STACK_SIZE - sizeof(struct cpu_info));
+}
+
 #define current (get_cpu_info()->curr)
 #define smp_processor_id() (get_cpu_info()->cpu_id)
 

@@ -34,6 +34,14 @@ enum page_type {
 #define PGF_pinned 0x02
 #define PGF_allocated 0x04 /* holds the domain's own reference */
 
+/*
+ * One lock serialises every change to page types, references and guest
+ * page tables (the page-table hypercalls, ptwr, descriptor tables,
+ * reservations), across all CPUs.
+ */
+void mm_lock(void);
+void mm_unlock(void);
+
 /* References. get_* return false (and take nothing) when not allowed. */
 bool get_page(struct page_info *pg, const struct domain *d);
 void put_page(struct page_info *pg);

@@ -22,6 +22,17 @@ bool pv_emulate_forced_cpuid(struct cpu_regs *r);
 bool pv_ptwr_emulate(struct cpu_regs *r, uint64_t addr);
 void pv_cpuid(uint32_t leaf, uint32_t sub, uint32_t res[4]);
 
+noreturn void launch_guest_frame(struct cpu_regs *frame);
+void set_cpu_curr(unsigned cpu, struct vcpu *v);
+struct vcpu *get_cpu_curr(unsigned cpu);
+/* Copies v's runstate to the guest's registered area (its tables must be loaded). */
+void update_runstate_area(struct vcpu *v);
+
+/* VCPUOP_initialise: a vCPU's first context (struct vcpu_guest_context). */
+long pv_vcpu_initialise(struct vcpu *v, uint64_t ctxt);
+
+long pv_set_gdt(struct vcpu *v, const uint64_t *frames, unsigned entries);
+
 /* Per-CPU descriptor tables for the vCPU about to run (pv/descriptors.c). */
 void pv_load_descriptor_tables(struct vcpu *v);
 

@@ -3,6 +3,7 @@
 #define XENOLITH_SCHED_H
 
 #include <asm/cpu.h>
+#include <xen/vcpu.h>
 #include <xen/xen.h>
 #include <xenolith/event.h>
 #include <xenolith/lib.h>
@@ -29,9 +30,23 @@ struct vcpu {
     vcpu_info_t *vcpu_info;
     uint64_t vcpu_info_mfn;    /* VCPUOP_register_vcpu_info's frame, or 0 */
     uint64_t runstate_guest;   /* VCPUOP_register_runstate_memory_area, or 0 */
-    bool running;
+    bool running;              /* its state is loaded on processor */
     bool up;                   /* not VPF_down */
-    bool blocked;              /* in SCHEDOP_block, waiting for an event */
+    bool initialised;          /* has a context (built, or VCPUOP_initialise) */
+    bool blocked;              /* SCHEDOP_block/poll: waiting for an event */
+    bool polling;              /* SCHEDOP_poll: any pending port of its domain wakes it */
+    unsigned processor;        /* the CPU it last ran on */
+    struct vcpu *next_in_runq;
+    bool on_runq;
+    int credit;                /* scheduler credit: > 0 is UNDER, else OVER */
+    uint64_t last_start;       /* when it was last put on a CPU, ns */
+    struct timer poll_timer;   /* SCHEDOP_poll's timeout */
+    struct vcpu_runstate_info runstate;
+    /* Saved while not running (context.c). */
+    uint16_t sel[4];           /* ds, es, fs, gs */
+    uint64_t fs_base, gs_base_kernel;
+    bool fpu_initialised;
+    uint8_t fpu[512] __aligned(16); /* FXSAVE area */
     evtchn_port_t virq_to_evtchn[NR_VIRQS];
     struct timer singleshot_timer; /* VCPUOP_set_singleshot_timer, set_timer_op */
     struct timer periodic_timer;   /* VCPUOP_set_periodic_timer */
@@ -70,13 +85,19 @@ struct domain {
     struct timer watchdog[NR_WATCHDOGS];
     bool watchdog_armed[NR_WATCHDOGS];
     unsigned max_vcpus;
-    struct vcpu *vcpu[1];
+#define MAX_VIRT_CPUS 8
+    struct vcpu *vcpu[MAX_VIRT_CPUS];
+    unsigned weight, cap;      /* credit scheduler: relative share; % of one CPU, 0 = none */
+    unsigned consumed;         /* credits burned in this accounting period */
+    bool parked;               /* over its cap until the next accounting */
     xen_domain_handle_t handle;
 };
 
-struct domain *domain_create(domid_t id, bool privileged);
+struct domain *domain_create(domid_t id, bool privileged, unsigned max_vcpus);
 /* NULL if no domain has that id (DOMID_SELF is the caller's). */
 struct domain *domain_by_id(domid_t id);
+/* The domain with the lowest id >= *id, advancing *id past it; NULL at the end. */
+struct domain *domain_iterate(domid_t *id);
 /* SCHEDOP_shutdown: for the hardware domain this ends the machine. */
 void domain_shutdown(struct domain *d, unsigned reason);
 /* Kills the domain for a fault it caused; logs why. Does not return to it. */
@@ -85,10 +106,22 @@ noreturn void domain_crash(struct domain *d, const char *why);
 void vcpu_timers_init(struct vcpu *v);
 long vcpu_set_singleshot(struct vcpu *v, uint64_t deadline);
 
-/* An event arrived for v: wake it if it sleeps in SCHEDOP_block. */
+/* The scheduler (schedule.c). */
+void sched_init(void);
+void sched_start_cpu(void);
+/* An event arrived for v: wake it if it blocks or polls, or make its CPU look. */
 void vcpu_kick(struct vcpu *v);
+/* v became runnable (up, woken): queue it and get a CPU to look. */
+void vcpu_wake(struct vcpu *v);
+/* Marks v asleep until an event (poll: until any pending port); switched on exit. */
+void vcpu_block_until_event(struct vcpu *v, bool poll);
+void vcpu_yield(struct vcpu *v);
+/* Last step before returning to a guest: maybe switch vCPU, deliver events. */
+void exit_to_guest(struct cpu_regs *frame);
+noreturn void idle_loop(void);
 
-/* Enters v for the first time on this CPU. */
-noreturn void vcpu_launch(struct vcpu *v);
+/* arch: saving and loading a vCPU's state around a switch (pv/context.c). */
+void context_save(struct vcpu *v, const struct cpu_regs *frame);
+void context_load(struct vcpu *v, struct cpu_regs *frame);
 
 #endif

@@ -12,6 +12,5 @@ noreturn void hwdom_shutdown(struct domain *d, unsigned reason);
 noreturn void machine_power_off(void);
 noreturn void machine_restart(void);
 noreturn void machine_halt(void);
-void acpi_init(void);
 
 #endif

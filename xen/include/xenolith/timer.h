@@ -13,6 +13,7 @@ struct timer {
     void (*fn)(void *data);
     void *data;
     bool active;
+    unsigned cpu;          /* whose list it is on */
     struct timer *next;    /* the CPU's list, soonest first */
 };
 

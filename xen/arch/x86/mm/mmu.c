@@ -5,6 +5,7 @@
  * and report how many requests completed.
  */
 #include <asm/cpu.h>
+#include <asm/smp.h>
 #include <xen/xen.h>
 #include <xenolith/errno.h>
 #include <xenolith/guest_access.h>
@@ -78,7 +79,7 @@ static void report_done(uint64_t pdone, unsigned done)
         copy_to_guest(pdone, &done, sizeof(done)); /* as Xen: a bad pointer here is ignored */
 }
 
-long do_mmu_update(uint64_t ureqs, uint64_t count, uint64_t pdone, uint64_t foreigndom)
+static long do_mmu_update_locked(uint64_t ureqs, uint64_t count, uint64_t pdone, uint64_t foreigndom)
 {
     long rc = 0;
     struct domain *d = pg_owner(foreigndom, &rc);
@@ -147,16 +148,22 @@ static long uvmf_flush(uint64_t va, uint64_t flags)
         return -EFAULT;
     switch (flags & UVMF_FLUSHTYPE_MASK) {
     case UVMF_TLB_FLUSH:
-        flush_tlb_local();
+        if (target == UVMF_LOCAL)
+            flush_tlb_local();
+        else
+            flush_tlb_all();
         break;
     case UVMF_INVLPG:
-        invlpg(va);
+        if (target == UVMF_LOCAL)
+            invlpg(va);
+        else
+            flush_tlb_all();
         break;
     }
     return 0;
 }
 
-long do_update_va_mapping(uint64_t va, uint64_t val, uint64_t flags)
+static long do_update_va_mapping_locked(uint64_t va, uint64_t val, uint64_t flags)
 {
     struct domain *d = current->domain;
     uint64_t l1_mfn;
@@ -233,13 +240,15 @@ static long one_mmuext(struct vcpu *v, struct domain *d, const struct mmuext_op 
     case MMUEXT_NEW_USER_BASEPTR:
         return new_baseptr(v, op->arg1.mfn, true);
     case MMUEXT_TLB_FLUSH_LOCAL:
-    case MMUEXT_TLB_FLUSH_MULTI:
-    case MMUEXT_TLB_FLUSH_ALL:
         flush_tlb_local();
         return 0;
-    case MMUEXT_INVLPG_LOCAL:
+    case MMUEXT_TLB_FLUSH_MULTI:
+    case MMUEXT_TLB_FLUSH_ALL:
     case MMUEXT_INVLPG_MULTI:
     case MMUEXT_INVLPG_ALL:
+        flush_tlb_all(); /* a vCPU mask is honoured by flushing every CPU */
+        return 0;
+    case MMUEXT_INVLPG_LOCAL:
         if (guest_range_ok(op->arg1.linear_addr, 1))
             invlpg(op->arg1.linear_addr);
         return 0;
@@ -259,7 +268,7 @@ static long one_mmuext(struct vcpu *v, struct domain *d, const struct mmuext_op 
     return -ENOSYS;
 }
 
-long do_mmuext_op(uint64_t uops, uint64_t count, uint64_t pdone, uint64_t foreigndom)
+static long do_mmuext_op_locked(uint64_t uops, uint64_t count, uint64_t pdone, uint64_t foreigndom)
 {
     long rc = 0;
     struct domain *d = pg_owner(foreigndom, &rc);
@@ -279,5 +288,35 @@ long do_mmuext_op(uint64_t uops, uint64_t count, uint64_t pdone, uint64_t foreig
             break;
     }
     report_done(pdone, i);
+    return rc;
+}
+
+long do_mmu_update(uint64_t ureqs, uint64_t count, uint64_t pdone, uint64_t foreigndom)
+{
+    long rc;
+
+    mm_lock();
+    rc = do_mmu_update_locked(ureqs, count, pdone, foreigndom);
+    mm_unlock();
+    return rc;
+}
+
+long do_update_va_mapping(uint64_t va, uint64_t val, uint64_t flags)
+{
+    long rc;
+
+    mm_lock();
+    rc = do_update_va_mapping_locked(va, val, flags);
+    mm_unlock();
+    return rc;
+}
+
+long do_mmuext_op(uint64_t uops, uint64_t count, uint64_t pdone, uint64_t foreigndom)
+{
+    long rc;
+
+    mm_lock();
+    rc = do_mmuext_op_locked(uops, count, pdone, foreigndom);
+    mm_unlock();
     return rc;
 }

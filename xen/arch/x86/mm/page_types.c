@@ -5,9 +5,11 @@
  * frame the domain may not map is -EPERM, a frame it does not own or a
  * type conflict (a writable mapping of a page table) is -EBUSY.
  */
+#include <asm/smp.h>
 #include <xenolith/errno.h>
 #include <xenolith/mm.h>
 #include <xenolith/sched.h>
+#include <xenolith/spinlock.h>
 
 /* PTE bits 52-62: available to software, but refused in PV guest entries (Xen's BASE_DISALLOW_MASK). */
 #define PTE_AVAIL_HIGH 0x7ff0000000000000UL
@@ -15,6 +17,18 @@
 #define PTE_CACHE_ATTRS (_PAGE_PWT | _PAGE_PCD | _PAGE_PAT_4K)
 
 int validate_descriptor_page(uint64_t *descs); /* pv/descriptors.c */
+
+static spinlock_t mm_spinlock = SPINLOCK_INIT;
+
+void mm_lock(void)
+{
+    spin_lock(&mm_spinlock);
+}
+
+void mm_unlock(void)
+{
+    spin_unlock(&mm_spinlock);
+}
 
 static bool owned_by(const struct page_info *pg, const struct domain *d)
 {
@@ -146,7 +160,7 @@ int get_page_type(struct page_info *pg, enum page_type type)
         if (pg->type != type) {
             /* A writable TLB entry may outlive its mapping: no stale write access to a table. */
             if (pg->type == PGT_writable)
-                flush_tlb_local();
+                flush_tlb_all();
             pg->type = type;
             pg->flags &= ~PGF_validated;
         }

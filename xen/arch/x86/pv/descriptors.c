@@ -52,6 +52,7 @@ static void map_guest_gdt(unsigned cpu, const struct vcpu *v)
 void pv_load_descriptor_tables(struct vcpu *v)
 {
     map_guest_gdt(smp_processor_id(), v);
+    __asm__ volatile("lldt %w0" ::"r"(0));
 }
 
 /*
@@ -107,16 +108,13 @@ static void put_gdt(struct vcpu *v)
     v->gdt_ents = 0;
 }
 
-long do_set_gdt(uint64_t frame_list, uint64_t entries)
+/* Installs v's GDT frames, each typed as a descriptor page while in use. */
+long pv_set_gdt(struct vcpu *v, const xen_ulong_t *frames, unsigned entries)
 {
-    struct vcpu *v = current;
-    unsigned n = ((unsigned)entries + 511) / 512, i;
-    xen_ulong_t frames[GUEST_GDT_PAGES];
+    unsigned n = (entries + 511) / 512, i;
 
-    if ((unsigned)entries > GUEST_GDT_ENTRIES)
+    if (entries > GUEST_GDT_ENTRIES)
         return -EINVAL;
-    if (copy_from_guest(frames, frame_list, n * sizeof(frames[0])))
-        return -EFAULT;
     for (i = 0; i < n; i++)
         if (get_page_and_type(mfn_to_page(frames[i]), v->domain, PGT_seg_desc))
             break;
@@ -128,12 +126,25 @@ long do_set_gdt(uint64_t frame_list, uint64_t entries)
     put_gdt(v);
     for (i = 0; i < n; i++)
         v->gdt_frames[i] = frames[i];
-    v->gdt_ents = (unsigned)entries;
-    map_guest_gdt(smp_processor_id(), v);
+    v->gdt_ents = entries;
+    if (v == current)
+        map_guest_gdt(smp_processor_id(), v);
     return 0;
 }
 
-long do_update_descriptor(uint64_t maddr, uint64_t desc)
+static long do_set_gdt_locked(uint64_t frame_list, uint64_t entries)
+{
+    unsigned n = ((unsigned)entries + 511) / 512;
+    xen_ulong_t frames[GUEST_GDT_PAGES];
+
+    if ((unsigned)entries > GUEST_GDT_ENTRIES)
+        return -EINVAL;
+    if (copy_from_guest(frames, frame_list, n * sizeof(frames[0])))
+        return -EFAULT;
+    return pv_set_gdt(current, frames, (unsigned)entries);
+}
+
+static long do_update_descriptor_locked(uint64_t maddr, uint64_t desc)
 {
     struct domain *d = current->domain;
     struct page_info *pg = mfn_to_page(maddr >> PAGE_SHIFT);
@@ -215,4 +226,24 @@ long pv_set_ldt(struct vcpu *v, uint64_t base, unsigned ents)
     v->ldt_ents = 0;
     __asm__ volatile("lldt %w0" ::"r"(0));
     return 0;
+}
+
+long do_set_gdt(uint64_t frame_list, uint64_t entries)
+{
+    long rc;
+
+    mm_lock();
+    rc = do_set_gdt_locked(frame_list, entries);
+    mm_unlock();
+    return rc;
+}
+
+long do_update_descriptor(uint64_t maddr, uint64_t desc)
+{
+    long rc;
+
+    mm_lock();
+    rc = do_update_descriptor_locked(maddr, desc);
+    mm_unlock();
+    return rc;
 }

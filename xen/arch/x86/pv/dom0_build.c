@@ -415,7 +415,7 @@ struct vcpu *dom0_construct(void)
     }
     printk(" Dom0 kernel: 64-bit, lsb, paddr %#lx -> %#lx, GUEST_OS '%s', LOADER '%s'\n",
            (unsigned long)b.k.pstart, (unsigned long)b.k.pend, b.k.guest_os, b.k.loader);
-    b.d = domain_create(0, true);
+    b.d = domain_create(0, true, opt_dom0_max_vcpus);
     if (!b.d)
         panic("no memory for Dom0's domain structure");
     b.nr_pages = dom0_pages();
@@ -468,8 +468,8 @@ struct vcpu *dom0_construct(void)
     v->kernel_ss = FLAT_KERNEL_SS;
     v->kernel_sp = b.l.vstack_end;
     v->cr4 = CR4_PAE | CR4_OSFXSR | CR4_OSXMMEXCPT;
-    if (opt_dom0_max_vcpus > 1)
-        printk("dom0_max_vcpus=%u: only 1 vCPU is supported yet\n", opt_dom0_max_vcpus);
+    v->initialised = true;
+    v->up = true;
     printk("Dom%u has maximum %u VCPUs\n", b.d->domain_id, b.d->max_vcpus);
     printk("*** Entering Dom0 ***\n");
     return v;

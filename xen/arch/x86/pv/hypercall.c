@@ -88,7 +88,7 @@ void do_syscall(struct cpu_regs *r)
         r->rax = fn ? (uint64_t)fn(r->rdi, r->rsi, r->rdx, r->r10, r->r8, r->r9)
                     : (uint64_t)(nr < NR_HYPERCALLS ? unimplemented("hypercall", nr) : -ENOSYS);
     }
-    pv_exit_to_guest(r);
+    exit_to_guest(r);
 }
 
 /*

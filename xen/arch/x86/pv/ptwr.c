@@ -295,7 +295,7 @@ static pte_t *target_slot(uint64_t addr, struct domain *d)
     return (pte_t *)((uint8_t *)t + (addr & (PAGE_SIZE - 1) & ~7UL));
 }
 
-bool pv_ptwr_emulate(struct cpu_regs *r, uint64_t addr)
+static bool ptwr_emulate_locked(struct cpu_regs *r, uint64_t addr)
 {
     struct domain *d = current->domain;
     uint8_t insn[16];
@@ -330,4 +330,14 @@ bool pv_ptwr_emulate(struct cpu_regs *r, uint64_t addr)
     r->rflags = (r->rflags & ~ARITH_FLAGS) | flags;
     r->rip += dec.len;
     return true;
+}
+
+bool pv_ptwr_emulate(struct cpu_regs *r, uint64_t addr)
+{
+    bool done;
+
+    mm_lock();
+    done = ptwr_emulate_locked(r, addr);
+    mm_unlock();
+    return done;
 }

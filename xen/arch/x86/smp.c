@@ -1,0 +1,47 @@
+/*
+ * Cross-CPU requests: the event-check IPI (a CPU should look at its run
+ * queue and its vCPU's events) and TLB flushes that must reach every CPU
+ * before the caller goes on (after a frame stops being writable). A CPU
+ * spinning on a lock with interrupts off serves flush requests from its
+ * spin loop, so a flush never waits on a CPU that waits on the flusher.
+ */
+#include <asm/apic.h>
+#include <asm/cpu.h>
+#include <asm/page.h>
+#include <asm/smp.h>
+
+static volatile uint32_t flush_pending[NR_CPUS];
+
+void smp_send(unsigned cpu, uint8_t vector)
+{
+    if (cpu < nr_cpus_online && cpu != smp_processor_id())
+        apic_send_ipi(cpu_to_apic[cpu], vector);
+}
+
+void smp_poll_requests(void)
+{
+    unsigned cpu = smp_processor_id();
+
+    if (__atomic_load_n(&flush_pending[cpu], __ATOMIC_ACQUIRE)) {
+        flush_tlb_local();
+        __atomic_store_n(&flush_pending[cpu], 0, __ATOMIC_RELEASE);
+    }
+}
+
+void flush_tlb_all(void)
+{
+    unsigned self = smp_processor_id();
+
+    flush_tlb_local();
+    for (unsigned cpu = 0; cpu < nr_cpus_online; cpu++) {
+        if (cpu == self)
+            continue;
+        __atomic_store_n(&flush_pending[cpu], 1, __ATOMIC_RELEASE);
+        smp_send(cpu, FLUSH_VECTOR);
+    }
+    for (unsigned cpu = 0; cpu < nr_cpus_online; cpu++)
+        while (cpu != self && __atomic_load_n(&flush_pending[cpu], __ATOMIC_ACQUIRE)) {
+            smp_poll_requests(); /* someone may be flushing us meanwhile */
+            __asm__ volatile("pause");
+        }
+}

@@ -55,6 +55,8 @@ suite "xenolith fault self-test" tests/integration/fault-selftest.sh xen/xen
 if scripts/fetch-xen.sh; then
     suite "guests on xen-4.17" tests/integration/guests.sh build/xen-4.17/xen xen-4.17
     suite "guests on xenolith" tests/integration/guests.sh xen/xen xenolith
+    suite "bad kernel on xen-4.17" tests/integration/bad-kernel.sh build/xen-4.17/xen xen-4.17
+    suite "bad kernel on xenolith" tests/integration/bad-kernel.sh xen/xen xenolith
     suite "iso on xen-4.17" tests/integration/iso.sh build/xen-4.17/xen.gz build/guests/hello.elf xen-4.17
     if scripts/fetch-linux.sh; then
         suite "linux dom0 on xen-4.17" tests/integration/linux-dom0.sh build/xen-4.17/xen xen-4.17

@@ -62,6 +62,7 @@ int main(void)
     register_elf_tests();
     register_xz_tests();
     register_bzimage_tests();
+    register_page_types_tests();
     CU_basic_set_mode(CU_BRM_VERBOSE);
     CU_basic_run_tests();
     failed = CU_get_number_of_tests_failed();

@@ -15,5 +15,6 @@ void register_cmdline_tests(void);
 void register_elf_tests(void);
 void register_xz_tests(void);
 void register_bzimage_tests(void);
+void register_page_types_tests(void);
 
 #endif

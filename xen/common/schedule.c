@@ -19,6 +19,7 @@
 #include <asm/page.h>
 #include <asm/smp.h>
 #include <asm/time.h>
+#include <xenolith/cmdline.h>
 #include <xenolith/pv.h>
 #include <xenolith/sched.h>
 #include <xenolith/spinlock.h>
@@ -31,6 +32,8 @@
 #define CREDIT_MIN (-300)
 
 static spinlock_t sched_lock = SPINLOCK_INIT;
+static bool opt_sched_debug;
+PARAM_BOOL("sched_debug", opt_sched_debug);
 static struct vcpu *runq;
 static bool need_resched[NR_CPUS];
 static struct timer tick[NR_CPUS];
@@ -114,6 +117,9 @@ void vcpu_kick(struct vcpu *v)
 {
     bool wake = false;
 
+    if (opt_sched_debug)
+        printk("kick d%uv%u from cpu%u blocked %u running %u on cpu%u\n", v->domain->domain_id,
+               v->vcpu_id, smp_processor_id(), v->blocked, v->running, v->processor);
     spin_lock(&sched_lock);
     if (v->blocked) {
         v->blocked = false;
@@ -131,6 +137,10 @@ void vcpu_kick(struct vcpu *v)
 
 void vcpu_block_until_event(struct vcpu *v, bool poll)
 {
+    if (opt_sched_debug)
+        printk("d%uv%u %s on cpu%u rip %lx pending %u mask %u\n", v->domain->domain_id, v->vcpu_id,
+               poll ? "polls" : "blocks", smp_processor_id(), (unsigned long)get_cpu_info()->guest_regs.rip,
+               v->vcpu_info->evtchn_upcall_pending, v->vcpu_info->evtchn_upcall_mask);
     spin_lock(&sched_lock);
     v->blocked = true;
     v->polling = poll;
@@ -176,7 +186,10 @@ static struct vcpu *schedule(struct cpu_regs *frame)
         next->last_start = now_ns();
         runstate_change(next, RUNSTATE_running);
     }
-    spin_unlock(&sched_lock);
+    /*
+     * Still under the lock: prev may already be back on the queue, and no
+     * other CPU may load it before its state is saved here.
+     */
     if (next != prev) {
         if (prev)
             context_save(prev, frame);
@@ -185,6 +198,7 @@ static struct vcpu *schedule(struct cpu_regs *frame)
         else
             set_cpu_curr(cpu, NULL);
     }
+    spin_unlock(&sched_lock);
     return next;
 }
 

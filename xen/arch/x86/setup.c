@@ -15,6 +15,7 @@
 #include <xenolith/dom0.h>
 #include <xenolith/mm.h>
 #include <xenolith/sched.h>
+#include <xenolith/spinlock.h>
 #include <xenolith/shutdown.h>
 
 extern char _start[], _end[];
@@ -178,11 +179,27 @@ static void memory_init(void)
            (unsigned long)frame_table.counts[FRAME_FREE]);
 }
 
+/* The frame table is shared by every CPU: all allocation goes through this lock. */
+static spinlock_t frames_spinlock = SPINLOCK_INIT;
+
+void frames_lock(void)
+{
+    spin_lock(&frames_spinlock);
+}
+
+void frames_unlock(void)
+{
+    spin_unlock(&frames_spinlock);
+}
+
 void *alloc_xen_pages(unsigned count)
 {
-    uint64_t mfn = frames_alloc(&frame_table, count, FRAME_XEN, 0);
+    uint64_t mfn;
     void *va;
 
+    frames_lock();
+    mfn = frames_alloc(&frame_table, count, FRAME_XEN, 0);
+    frames_unlock();
     if (mfn == INVALID_MFN)
         return NULL;
     va = mfn_to_virt(mfn);
@@ -192,7 +209,12 @@ void *alloc_xen_pages(unsigned count)
 
 void free_xen_pages(void *va, unsigned count)
 {
-    if (frames_free(&frame_table, virt_to_maddr(va) >> PAGE_SHIFT, count))
+    int rc;
+
+    frames_lock();
+    rc = frames_free(&frame_table, virt_to_maddr(va) >> PAGE_SHIFT, count);
+    frames_unlock();
+    if (rc)
         BUG();
 }
 

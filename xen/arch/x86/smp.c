@@ -9,6 +9,7 @@
 #include <asm/cpu.h>
 #include <asm/page.h>
 #include <asm/smp.h>
+#include <xenolith/spinlock.h>
 
 static volatile uint32_t flush_pending[NR_CPUS];
 
@@ -44,4 +45,15 @@ void flush_tlb_all(void)
             smp_poll_requests(); /* someone may be flushing us meanwhile */
             __asm__ volatile("pause");
         }
+}
+
+unsigned spin_cpu_id(void)
+{
+    return smp_processor_id();
+}
+
+void spin_report_stuck(const spinlock_t *l, const void *waiter)
+{
+    printk("CPU%u: lock %p taken by CPU%u at %p is still held; waiting at %p\n",
+           smp_processor_id(), (const void *)l, l->holder, l->held_at, waiter);
 }

@@ -22,7 +22,7 @@ static pte_t ap_l4[512] __aligned(PAGE_SIZE), ap_l3[512] __aligned(PAGE_SIZE),
 
 unsigned nr_cpus_online = 1;
 uint32_t cpu_to_apic[NR_CPUS];
-static volatile bool ap_started;
+static volatile bool ap_started, ap_ready;
 static volatile unsigned ap_cpu;
 
 static void trampoline_set(const char *sym, uint64_t v)
@@ -36,9 +36,11 @@ noreturn void __start_ap(void)
 
     write_cr3(virt_to_maddr(idle_pg_table));
     get_cpu_info()->cpu_id = cpu;
+    __atomic_store_n(&ap_started, true, __ATOMIC_RELEASE);
+    time_sync_ap(cpu);
     cpu_init(cpu);
     apic_init_ap();
-    __atomic_store_n(&ap_started, true, __ATOMIC_RELEASE);
+    __atomic_store_n(&ap_ready, true, __ATOMIC_RELEASE);
     sched_start_cpu();
     idle_loop();
 }
@@ -49,6 +51,7 @@ static bool start_cpu(unsigned cpu, uint32_t apic)
 
     ap_cpu = cpu;
     ap_started = false;
+    ap_ready = false;
     trampoline_set(trampoline_stack, (uint64_t)cpu_stacks[cpu] + STACK_SIZE - CPU_INFO_RESERVE);
     trampoline_set(trampoline_entry, (uint64_t)__start_ap);
     apic_send_init_sipi(apic, TRAMPOLINE_PADDR);
@@ -56,6 +59,9 @@ static bool start_cpu(unsigned cpu, uint32_t apic)
     while (!__atomic_load_n(&ap_started, __ATOMIC_ACQUIRE))
         if (rdtsc() - t > tsc_khz * 1000) /* 1 s */
             return false;
+    time_sync_bsp();
+    while (!__atomic_load_n(&ap_ready, __ATOMIC_ACQUIRE))
+        __asm__ volatile("pause");
     return true;
 }
 

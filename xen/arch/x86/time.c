@@ -13,7 +13,15 @@
 #define CALIBRATE_MS 50
 
 uint64_t tsc_khz;
-static uint64_t tsc_at_boot;
+/*
+ * Each CPU's TSC is read against its own base: an application processor's
+ * TSC need not agree with the boot CPU's (QEMU resets it on INIT), so at
+ * bring-up each CPU pairs a reading of its TSC with the boot CPU's system
+ * time (time_sync_ap / time_sync_bsp).
+ */
+static uint64_t tsc_base[NR_CPUS], stime_base[NR_CPUS];
+static volatile uint64_t sync_stime;
+static volatile bool sync_go;
 static uint32_t tsc_mul;
 static int8_t tsc_shift;
 
@@ -68,7 +76,7 @@ void tsc_calibrate(void)
     if (!tsc_khz)
         panic("TSC does not advance");
     set_scale(tsc_khz * 1000);
-    tsc_at_boot = rdtsc();
+    tsc_base[0] = rdtsc();
     printk("TSC: %lu.%03lu MHz (calibrated against the PIT)%s\n",
            (unsigned long)(tsc_khz / 1000), (unsigned long)(tsc_khz % 1000),
            boot_cpu.invariant_tsc ? ", invariant" : "");
@@ -76,7 +84,28 @@ void tsc_calibrate(void)
 
 uint64_t now_ns(void)
 {
-    return scale(rdtsc() - tsc_at_boot);
+    unsigned cpu = smp_processor_id();
+
+    return stime_base[cpu] + scale(rdtsc() - tsc_base[cpu]);
+}
+
+/* On the AP being started: wait for the boot CPU's time, pair it with our TSC. */
+void time_sync_ap(unsigned cpu)
+{
+    while (!__atomic_load_n(&sync_go, __ATOMIC_ACQUIRE))
+        __asm__ volatile("pause");
+    tsc_base[cpu] = rdtsc();
+    stime_base[cpu] = sync_stime;
+    __atomic_store_n(&sync_go, false, __ATOMIC_RELEASE);
+}
+
+/* On the boot CPU, once the AP waits in time_sync_ap. */
+void time_sync_bsp(void)
+{
+    sync_stime = now_ns();
+    __atomic_store_n(&sync_go, true, __ATOMIC_RELEASE);
+    while (__atomic_load_n(&sync_go, __ATOMIC_ACQUIRE))
+        __asm__ volatile("pause");
 }
 
 static uint64_t boot_wallclock_sec; /* Unix time at system time 0 */
@@ -142,7 +171,7 @@ void pvclock_fill(struct vcpu_time_info *t)
     t->version++;
     __asm__ volatile("" ::: "memory");
     t->tsc_timestamp = tsc;
-    t->system_time = scale(tsc - tsc_at_boot);
+    t->system_time = stime_base[smp_processor_id()] + scale(tsc - tsc_base[smp_processor_id()]);
     t->tsc_to_system_mul = tsc_mul;
     t->tsc_shift = tsc_shift;
     __asm__ volatile("" ::: "memory");

@@ -9,7 +9,9 @@ extern uint64_t tsc_khz;
 
 /* Measures the TSC against the PIT; logs the result. */
 void tsc_calibrate(void);
-/* Nanoseconds since tsc_calibrate(). */
+void time_sync_ap(unsigned cpu);
+void time_sync_bsp(void);
+/* Nanoseconds since tsc_calibrate(), the same on every CPU. */
 uint64_t now_ns(void);
 /* Reads the RTC: the wall-clock time at system time 0 (for shared_info). */
 void wallclock_init(void);

@@ -63,6 +63,10 @@ static inline struct page_info *mfn_to_page(uint64_t mfn)
     return mfn < frame_table.nr ? &frame_table.pages[mfn] : NULL;
 }
 
+/* Serialises the frame table between CPUs (the frames_* calls take no lock). */
+void frames_lock(void);
+void frames_unlock(void);
+
 /* The hypervisor's own pages, zeroed, through the direct map. */
 void *alloc_xen_pages(unsigned count);
 void free_xen_pages(void *va, unsigned count);

@@ -2,8 +2,9 @@
  * Reference counts and types of domain frames, and the validation of
  * page-table and descriptor pages (see xenolith/mm.h for the invariants).
  * Errors follow Xen's get_page_from_l1e & co: bad flags are -EINVAL, an I/O
- * frame the domain may not map is -EPERM, a frame it does not own or a
- * type conflict (a writable mapping of a page table) is -EBUSY.
+ * frame the domain may not map is -EPERM; in an L1 entry a frame it does
+ * not own or a type conflict (a writable mapping of a page table) is
+ * -EBUSY, in an L2-L4 entry -EINVAL (Xen's get_page_and_type_from_mfn).
  */
 #include <asm/smp.h>
 #include <xenolith/errno.h>
@@ -11,8 +12,8 @@
 #include <xenolith/sched.h>
 #include <xenolith/spinlock.h>
 
-/* PTE bits 52-62: available to software, but refused in PV guest entries (Xen's BASE_DISALLOW_MASK). */
-#define PTE_AVAIL_HIGH 0x7ff0000000000000UL
+/* PTE bits 52-62 are the guest's (Xen's _PAGE_AVAIL_HIGH), but for bit 62 in an L1 entry (_PAGE_GNTTAB). */
+#define PTE_GNTTAB (1UL << 62)
 #define _PAGE_PAT_4K (1UL << 7)
 #define PTE_CACHE_ATTRS (_PAGE_PWT | _PAGE_PCD | _PAGE_PAT_4K)
 
@@ -53,8 +54,11 @@ void put_page(struct page_info *pg)
 
 uint64_t alloc_domain_frames(struct domain *d, uint64_t count)
 {
-    uint64_t mfn = frames_alloc(&frame_table, count, FRAME_DOMAIN, d->domain_id);
+    uint64_t mfn;
 
+    frames_lock();
+    mfn = frames_alloc(&frame_table, count, FRAME_DOMAIN, d->domain_id);
+    frames_unlock();
     if (mfn == INVALID_MFN)
         return mfn;
     memset(mfn_to_virt(mfn), 0, count * PAGE_SIZE);
@@ -68,11 +72,15 @@ uint64_t alloc_domain_frames(struct domain *d, uint64_t count)
 void free_domain_frame(struct page_info *pg)
 {
     uint64_t mfn = page_to_mfn(pg);
+    int rc;
 
     if (pg->type_count)
         panic("freeing mfn %#lx with %u type references", (unsigned long)mfn, pg->type_count);
     set_m2p(mfn, ~0UL);
-    if (frames_free(&frame_table, mfn, 1))
+    frames_lock();
+    rc = frames_free(&frame_table, mfn, 1);
+    frames_unlock();
+    if (rc)
         panic("freeing mfn %#lx that was not allocated", (unsigned long)mfn);
 }
 
@@ -165,10 +173,10 @@ int get_page_type(struct page_info *pg, enum page_type type)
             pg->flags &= ~PGF_validated;
         }
     } else if (pg->type != type) {
-        return -EBUSY;
+        return -EINVAL;
     }
     if (pg->type_count == UINT32_MAX)
-        return -EBUSY;
+        return -EINVAL;
     pg->type_count++;
     if (!(pg->flags & PGF_validated)) {
         /* The count is held while validating: the page cannot take another type meanwhile. */
@@ -197,7 +205,7 @@ int get_page_and_type(struct page_info *pg, const struct domain *d, enum page_ty
     int rc;
 
     if (!get_page(pg, d))
-        return -EBUSY;
+        return -EINVAL;
     rc = get_page_type(pg, type);
     if (rc)
         put_page(pg);
@@ -259,7 +267,7 @@ int get_lNe_refs(pte_t *e, unsigned level, struct domain *d)
 {
     if (!(*e & _PAGE_PRESENT))
         return 0;
-    if (*e & PTE_AVAIL_HIGH)
+    if (level == 1 && (*e & PTE_GNTTAB))
         return -EINVAL;
     /* Guest kernel and user both run in ring 3. */
     *e |= _PAGE_USER;

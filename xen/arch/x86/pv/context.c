@@ -6,6 +6,7 @@
  * loads as null (Xen would call the failsafe callback).
  */
 #include <asm/cpu.h>
+#include <asm/time.h>
 #include <xen/xen.h>
 #include <xenolith/errno.h>
 #include <xenolith/guest_access.h>
@@ -98,6 +99,8 @@ void context_load(struct vcpu *v, struct cpu_regs *frame)
         __asm__ volatile("mov %0, %%db3" ::"r"(v->debugreg[3]));
         __asm__ volatile("mov %0, %%db7" ::"r"(v->debugreg[7]));
     }
+    /* The pvclock is read against this CPU's TSC. */
+    pvclock_fill(&v->vcpu_info->time);
     update_runstate_area(v);
 }
 

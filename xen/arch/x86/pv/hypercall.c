@@ -5,6 +5,7 @@
  * return -ENOSYS.
  */
 #include <xen/xen.h>
+#include <xenolith/cmdline.h>
 #include <xenolith/hypercall.h>
 #include <xenolith/pv.h>
 #include <xenolith/sched.h>
@@ -61,6 +62,10 @@ long unimplemented(const char *what, uint64_t cmd)
     return -ENOSYS;
 }
 
+/* Debugging aid: log every hypercall that fails. */
+static bool opt_hypercall_debug;
+PARAM_BOOL("hypercall_debug", opt_hypercall_debug);
+
 hypercall_fn hypercall_lookup(uint64_t nr)
 {
     return nr < NR_HYPERCALLS ? hypercall_table[nr] : NULL;
@@ -87,6 +92,10 @@ void do_syscall(struct cpu_regs *r)
         fn = hypercall_lookup(nr);
         r->rax = fn ? (uint64_t)fn(r->rdi, r->rsi, r->rdx, r->r10, r->r8, r->r9)
                     : (uint64_t)(nr < NR_HYPERCALLS ? unimplemented("hypercall", nr) : -ENOSYS);
+        if (opt_hypercall_debug && (long)r->rax < 0)
+            printk("d%uv%u: hypercall %lu(%lx, %lx, %lx) = %ld\n", v->domain->domain_id,
+                   v->vcpu_id, (unsigned long)nr, (unsigned long)r->rdi, (unsigned long)r->rsi,
+                   (unsigned long)r->rdx, (long)r->rax);
     }
     exit_to_guest(r);
 }

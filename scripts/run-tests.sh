@@ -61,6 +61,8 @@ if scripts/fetch-xen.sh; then
     if scripts/fetch-linux.sh; then
         suite "linux dom0 on xen-4.17" tests/integration/linux-dom0.sh build/xen-4.17/xen xen-4.17
         suite "linux dom0 on xenolith" tests/integration/linux-dom0.sh xen/xen xenolith --timeout 120
+        suite "linux dom0, 2 vCPUs, on xen-4.17" tests/integration/linux-dom0.sh build/xen-4.17/xen xen-4.17 --vcpus 2
+        suite "linux dom0, 2 vCPUs, on xenolith" tests/integration/linux-dom0.sh xen/xen xenolith --vcpus 2 --timeout 120
     else
         echo "FAIL: fetch Debian's kernel and build the test initramfs" | tee -a "$results"
     fi

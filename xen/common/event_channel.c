@@ -6,6 +6,7 @@
  * EVTCHNOP_init_control says -ENOSYS and guests stay on 2-level, as on a
  * Xen without FIFO.
  */
+#include <xenolith/cmdline.h>
 #include <xenolith/errno.h>
 #include <xenolith/event.h>
 #include <xenolith/guest_access.h>
@@ -15,6 +16,9 @@
 
 #define EVTCHN_PAGES ((EVTCHN_2L_NR * sizeof(struct evtchn) + PAGE_SIZE - 1) / PAGE_SIZE)
 #define BITS_PER_WORD (sizeof(xen_ulong_t) * 8)
+
+static bool opt_evtchn_debug;
+PARAM_BOOL("evtchn_debug", opt_evtchn_debug);
 
 int evtchn_init(struct domain *d)
 {
@@ -271,6 +275,9 @@ static long send(evtchn_port_t port)
                            c->u.interdomain.port);
         return 0;
     case ECS_IPI:
+        if (opt_evtchn_debug)
+            printk("d%uv%u: IPI port %u -> v%u\n", d->domain_id, current->vcpu_id, port,
+                   c->notify_vcpu);
         evtchn_set_pending(notify_vcpu(d, c), port);
         return 0;
     case ECS_UNBOUND:

@@ -24,6 +24,7 @@ unsigned nr_cpus_online = 1;
 uint32_t cpu_to_apic[NR_CPUS];
 static volatile bool ap_started, ap_ready;
 static volatile unsigned ap_cpu;
+static volatile uint64_t ap_now;
 
 static void trampoline_set(const char *sym, uint64_t v)
 {
@@ -40,6 +41,7 @@ noreturn void __start_ap(void)
     time_sync_ap(cpu);
     cpu_init(cpu);
     apic_init_ap();
+    ap_now = now_ns();
     __atomic_store_n(&ap_ready, true, __ATOMIC_RELEASE);
     sched_start_cpu();
     idle_loop();
@@ -62,6 +64,8 @@ static bool start_cpu(unsigned cpu, uint32_t apic)
     time_sync_bsp();
     while (!__atomic_load_n(&ap_ready, __ATOMIC_ACQUIRE))
         __asm__ volatile("pause");
+    printk("CPU%u: APIC id %u up, its clock at %lu ns (boot CPU's now %lu ns)\n", cpu, apic,
+           (unsigned long)ap_now, (unsigned long)now_ns());
     return true;
 }
 

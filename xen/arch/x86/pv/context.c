@@ -144,6 +144,8 @@ static long apply_context(struct vcpu *v, const struct vcpu_guest_context *c)
     v->regs.cs = ring3(u->cs);
     v->regs.ss = ring3(u->ss);
     v->regs.rflags = (u->rflags & ~(X86_EFLAGS_IOPL | (1UL << 17))) | X86_EFLAGS_IF | X86_EFLAGS_MBS;
+    /* The context's IOPL is the vCPU's virtual IOPL, as on Xen (Linux passes 1). */
+    v->iopl = (u->rflags & X86_EFLAGS_IOPL) >> 12;
     v->sel[0] = u->ds;
     v->sel[1] = u->es;
     v->sel[2] = u->fs;

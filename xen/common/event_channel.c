@@ -40,6 +40,17 @@ static bool test_and_set(volatile xen_ulong_t *words, unsigned bit)
     return old;
 }
 
+static bool test_and_clear(volatile xen_ulong_t *words, unsigned bit)
+{
+    bool old;
+
+    __asm__ volatile("lock btrq %2, %0; setc %1"
+                     : "+m"(words[bit / BITS_PER_WORD]), "=r"(old)
+                     : "r"((xen_ulong_t)(bit % BITS_PER_WORD))
+                     : "memory", "cc");
+    return old;
+}
+
 static void clear_bit(volatile xen_ulong_t *words, unsigned bit)
 {
     __asm__ volatile("lock btrq %1, %0"
@@ -359,9 +370,8 @@ static long unmask(evtchn_port_t port)
 
     if (port >= EVTCHN_2L_NR)
         return -EINVAL;
-    clear_bit(s->evtchn_mask, port);
-    /* A port that became pending while masked raises its upcall now. */
-    if (test_bit(s->evtchn_pending, port))
+    /* A port that became pending while masked raises its upcall now (only then). */
+    if (test_and_clear(s->evtchn_mask, port) && test_bit(s->evtchn_pending, port))
         mark_pending(c ? notify_vcpu(d, c) : d->vcpu[0], port);
     return 0;
 }
@@ -405,6 +415,13 @@ long do_event_channel_op(uint64_t cmd, uint64_t arg)
     case EVTCHNOP_bind_vcpu: COPY_OP(evtchn_bind_vcpu_t, b, bind_vcpu(&b), false);
     case EVTCHNOP_unmask: COPY_OP(evtchn_unmask_t, u, unmask(u.port), false);
     case EVTCHNOP_reset: COPY_OP(evtchn_reset_t, r, reset(&r), false);
+    case EVTCHNOP_bind_pirq: {
+        evtchn_bind_pirq_t b;
+
+        if (copy_from_guest(&b, arg, sizeof(b)))
+            return -EFAULT;
+        return unimplemented("event_channel_op", cmd); /* physical IRQs: not yet */
+    }
     case EVTCHNOP_init_control:
     case EVTCHNOP_expand_array:
     case EVTCHNOP_set_priority:

@@ -3,7 +3,7 @@
 #include <xenolith/errno.h>
 #include <xenolith/guest_access.h>
 
-/* Canonical and outside the hypervisor's slots 256-271. */
+/* Canonical and outside the hypervisor's slots 256-271 (the lower half ends at 2^47). */
 bool guest_range_ok(uint64_t gva, size_t len)
 {
     uint64_t end = gva + len;
@@ -12,7 +12,7 @@ bool guest_range_ok(uint64_t gva, size_t len)
         return false;
     if (!len)
         return true;
-    return end <= HYPERVISOR_VIRT_START || gva >= HYPERVISOR_VIRT_END;
+    return end <= (1UL << 47) || gva >= HYPERVISOR_VIRT_END;
 }
 
 int copy_from_guest(void *dst, uint64_t src_gva, size_t len)

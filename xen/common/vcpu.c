@@ -92,12 +92,30 @@ static void singleshot_expired(void *data)
     send_guest_vcpu_virq(v, VIRQ_TIMER);
 }
 
+/*
+ * The periodic tick only reaches a running vCPU, as on Xen: one that is
+ * blocked is not woken by it, and gets one tick when it runs again.
+ */
 static void periodic_expired(void *data)
 {
     struct vcpu *v = data;
 
-    singleshot_expired(v);
+    if (v->running)
+        singleshot_expired(v);
+    else
+        v->periodic_missed = true;
     set_timer(&v->periodic_timer, v->periodic_timer.expires + v->periodic_period);
+}
+
+/* Called when v is put on a CPU: the default tick starts, a missed tick is delivered. */
+void vcpu_periodic_resume(struct vcpu *v)
+{
+    if (v->periodic_period && !v->periodic_timer.active)
+        set_timer(&v->periodic_timer, now_ns() + v->periodic_period);
+    if (v->periodic_missed) {
+        v->periodic_missed = false;
+        singleshot_expired(v);
+    }
 }
 
 static void poll_expired(void *data)
@@ -110,6 +128,7 @@ void vcpu_timers_init(struct vcpu *v)
     init_timer(&v->singleshot_timer, singleshot_expired, v);
     init_timer(&v->periodic_timer, periodic_expired, v);
     init_timer(&v->poll_timer, poll_expired, v);
+    v->periodic_period = 10000000; /* Xen's default 10 ms tick, until the guest stops it */
 }
 
 /* A deadline in the past fires at once (Linux relies on it for short waits). */
@@ -132,8 +151,7 @@ static long set_singleshot_timer(struct vcpu *v, uint64_t arg)
         return -EINVAL;
     if (copy_from_guest(&t, arg, sizeof(t)))
         return -EFAULT;
-    if ((t.flags & VCPU_SSHOTTMR_future) && t.timeout_abs_ns < now_ns())
-        return -ETIME;
+    /* VCPU_SSHOTTMR_future is ignored, as Xen 4.17 does (vcpu.h: "can be ignored"). */
     return vcpu_set_singleshot(v, t.timeout_abs_ns);
 }
 

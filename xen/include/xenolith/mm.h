@@ -42,6 +42,9 @@ enum page_type {
 void mm_lock(void);
 void mm_unlock(void);
 
+/* Whether pg is a frame of d's. */
+bool owned_domain_frame(const struct page_info *pg, const struct domain *d);
+
 /* References. get_* return false (and take nothing) when not allowed. */
 bool get_page(struct page_info *pg, const struct domain *d);
 void put_page(struct page_info *pg);

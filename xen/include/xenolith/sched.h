@@ -50,7 +50,8 @@ struct vcpu {
     evtchn_port_t virq_to_evtchn[NR_VIRQS];
     struct timer singleshot_timer; /* VCPUOP_set_singleshot_timer, set_timer_op */
     struct timer periodic_timer;   /* VCPUOP_set_periodic_timer */
-    uint64_t periodic_period;
+    uint64_t periodic_period;      /* 0 when stopped */
+    bool periodic_missed;
 
     /* PV state (Xen's arch.pv): guest kernel and user both in ring 3. */
     bool kernel_mode;
@@ -81,6 +82,7 @@ struct domain {
     uint64_t nr_pages, max_pages;
     shared_info_t *shared_info;
     struct evtchn *evtchn;     /* EVTCHN_2L_NR ports */
+    struct grant_table *grant_table; /* made by the first grant_table_op */
 #define NR_WATCHDOGS 2             /* Xen's NR_DOMAIN_WATCHDOG_TIMERS */
     struct timer watchdog[NR_WATCHDOGS];
     bool watchdog_armed[NR_WATCHDOGS];
@@ -105,6 +107,7 @@ noreturn void domain_crash(struct domain *d, const char *why);
 
 void vcpu_timers_init(struct vcpu *v);
 long vcpu_set_singleshot(struct vcpu *v, uint64_t deadline);
+void vcpu_periodic_resume(struct vcpu *v);
 
 /* The scheduler (schedule.c). */
 void sched_init(void);

@@ -36,6 +36,11 @@ static bool owned_by(const struct page_info *pg, const struct domain *d)
     return pg && pg->state == FRAME_DOMAIN && pg->owner == d->domain_id;
 }
 
+bool owned_domain_frame(const struct page_info *pg, const struct domain *d)
+{
+    return owned_by(pg, d);
+}
+
 bool get_page(struct page_info *pg, const struct domain *d)
 {
     if (!owned_by(pg, d) || pg->count == UINT32_MAX || !pg->count)

@@ -102,6 +102,7 @@ void context_load(struct vcpu *v, struct cpu_regs *frame)
     /* The pvclock is read against this CPU's TSC. */
     pvclock_fill(&v->vcpu_info->time);
     update_runstate_area(v);
+    vcpu_periodic_resume(v);
 }
 
 static bool canonical(uint64_t a)

@@ -42,6 +42,7 @@ static const hypercall_fn hypercall_table[NR_HYPERCALLS] = {
     HC(vcpu_op, do_vcpu_op),
     HC(set_timer_op, do_set_timer_op),
     HC(event_channel_op, do_event_channel_op),
+    HC(grant_table_op, do_grant_table_op),
 };
 
 long unimplemented(const char *what, uint64_t cmd)

@@ -63,6 +63,15 @@ set_options() {
             opts=(--expect-log '\(XEN\) Hardware Dom0 crashed: rebooting machine in 5 seconds\.'
                   --expect-exit)
         fi ;;
+    trap_unhandled | iret_no_user_table)
+        # The domain crashes; what the machine then does differs as for shutdown_crash.
+        opts=(--expect-log 'Domain 0 \(vcpu#0\) crashed')
+        if [ "$label" = xenolith ]; then
+            opts+=(--expect-log '\(XEN\) Hardware Dom0 crashed: halting machine')
+        else
+            opts+=(--expect-log '\(XEN\) Hardware Dom0 crashed: rebooting machine in 5 seconds\.'
+                   --expect-exit)
+        fi ;;
     sched_watchdog_fire)
         opts=(--expect-log 'Watchdog timer fired for domain 0'
               --expect-log '\(XEN\) Hardware Dom0 shutdown: watchdog rebooting machine'

@@ -821,6 +821,11 @@ static void test_failed_l4_validation_skips_hypervisor_slots(void)
 
 /* ---- release_domain_frame (decrease_reservation) ---- */
 
+/*
+ * decrease_reservation drops only the allocation reference (Xen's
+ * put_page_alloc_ref): a pin or a mapping keeps the frame, counted in the
+ * domain's pages, until it goes too.
+ */
 static void test_release_pinned_table(void)
 {
     uint64_t l1, x, nr_free, nr_pages;
@@ -833,7 +838,12 @@ static void test_release_pinned_table(void)
     nr_free = frame_table.counts[FRAME_FREE];
     nr_pages = d1->nr_pages;
     CU_ASSERT_EQUAL(release_domain_frame(d1, l1), 0);
-    CU_ASSERT_EQUAL(pg(l1)->state, FRAME_FREE); /* unpinned, devalidated, freed */
+    CU_ASSERT_EQUAL(pg(l1)->state, FRAME_DOMAIN); /* the pin keeps it */
+    CU_ASSERT_TRUE(PINNED(l1));
+    CU_ASSERT_FALSE(pg(l1)->flags & PGF_allocated);
+    CU_ASSERT_EQUAL(d1->nr_pages, nr_pages);
+    CU_ASSERT_EQUAL(unpin_table(d1, l1), 0); /* ...until the unpin, which frees it */
+    CU_ASSERT_EQUAL(pg(l1)->state, FRAME_FREE);
     CU_ASSERT_EQUAL(frame_table.counts[FRAME_FREE], nr_free + 1);
     CU_ASSERT_EQUAL(d1->nr_pages, nr_pages - 1);
     CU_ASSERT_EQUAL(mm.m2p[l1], ~0UL);
@@ -859,7 +869,7 @@ static void test_release_mapped_frame(void)
     CU_ASSERT_EQUAL(pg(x)->owner, 1);
     CU_ASSERT_FALSE(pg(x)->flags & PGF_allocated);
     TYPED(x, PGT_writable, 2, 1);
-    CU_ASSERT_EQUAL(d1->nr_pages, nr_pages - 1);
+    CU_ASSERT_EQUAL(d1->nr_pages, nr_pages);
     CU_ASSERT_EQUAL(mm.m2p[x], x);
     CU_ASSERT_EQUAL(mod_entry(&tab(l1)[0], 1, 0, d1, false), 0);
     CU_ASSERT_EQUAL(pg(x)->state, FRAME_DOMAIN);
@@ -886,7 +896,9 @@ static void test_release_table_still_referenced(void)
     CU_ASSERT_EQUAL(pin_table(d1, l2, PGT_l2), 0);
     TYPED(l1, PGT_l1, 3, 2);
     CU_ASSERT_EQUAL(release_domain_frame(d1, l1), 0);
-    CU_ASSERT_FALSE(PINNED(l1));
+    CU_ASSERT_TRUE(PINNED(l1));
+    TYPED(l1, PGT_l1, 2, 2); /* the pin and the L2's entry hold it */
+    CU_ASSERT_EQUAL(unpin_table(d1, l1), 0);
     CU_ASSERT_EQUAL(pg(l1)->state, FRAME_DOMAIN);
     TYPED(l1, PGT_l1, 1, 1); /* only the L2's entry holds it, still validated */
     CU_ASSERT_TRUE(VALIDATED(l1));

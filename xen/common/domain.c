@@ -19,7 +19,9 @@
 #define VCPU_PAGES ((sizeof(struct vcpu) + PAGE_SIZE - 1) / PAGE_SIZE)
 #define DEFAULT_WEIGHT 256 /* Xen's credit scheduler default */
 
-static struct domain *domain_list[1];
+#define MAX_DOMAINS 64
+
+static struct domain *domain_list[MAX_DOMAINS];
 
 struct domain *domain_by_id(domid_t id)
 {
@@ -29,6 +31,14 @@ struct domain *domain_by_id(domid_t id)
         if (domain_list[i] && domain_list[i]->domain_id == id)
             return domain_list[i];
     return NULL;
+}
+
+domid_t domain_free_id(void)
+{
+    for (domid_t id = 1; id < DOMID_FIRST_RESERVED; id++)
+        if (!domain_by_id(id))
+            return id;
+    return DOMID_INVALID;
 }
 
 struct domain *domain_iterate(domid_t *id)
@@ -80,8 +90,50 @@ struct domain *domain_create(domid_t id, bool privileged, unsigned max_vcpus)
     for (unsigned i = 0; i < d->max_vcpus; i++)
         if (!vcpu_create(d, i))
             return NULL;
-    domain_list[0] = d;
-    return d;
+    for (unsigned i = 0; i < MAX_DOMAINS; i++)
+        if (!domain_list[i]) {
+            domain_list[i] = d;
+            return d;
+        }
+    return NULL;
+}
+
+/* Frees everything d owns. Its vCPUs must be paused and off every CPU. */
+void domain_destroy(struct domain *d)
+{
+    d->is_dying = true;
+    for (unsigned i = 0; i < d->max_vcpus; i++) {
+        struct vcpu *v = d->vcpu[i];
+
+        if (!v)
+            continue;
+        while (__atomic_load_n(&v->running, __ATOMIC_ACQUIRE))
+            __asm__ volatile("pause");
+        stop_timer(&v->singleshot_timer);
+        stop_timer(&v->periodic_timer);
+        stop_timer(&v->poll_timer);
+    }
+    for (unsigned i = 0; i < NR_WATCHDOGS; i++)
+        if (d->watchdog_armed[i])
+            stop_timer(&d->watchdog[i]);
+    mm_lock();
+    /* Its tables only reference its own frames: every one goes back, whatever its counts. */
+    frames_lock();
+    for (uint64_t mfn = 0; mfn < frame_table.nr; mfn++) {
+        struct page_info *pg = &frame_table.pages[mfn];
+
+        if (pg->state == FRAME_DOMAIN && pg->owner == d->domain_id) {
+            set_m2p(mfn, ~0UL);
+            pg->count = pg->type_count = 0;
+            frames_free(&frame_table, mfn, 1);
+        }
+    }
+    frames_unlock();
+    mm_unlock();
+    for (unsigned i = 0; i < MAX_DOMAINS; i++)
+        if (domain_list[i] == d)
+            domain_list[i] = NULL;
+    printk("Domain %u destroyed\n", d->domain_id);
 }
 
 void domain_shutdown(struct domain *d, unsigned reason)
@@ -92,6 +144,9 @@ void domain_shutdown(struct domain *d, unsigned reason)
     if (d->is_hardware)
         hwdom_shutdown(d, d->shutdown_code);
     d->is_shutting_down = true;
+    /* The toolstack learns of it through VIRQ_DOM_EXC (public/xen.h). */
+    if (domain_by_id(0))
+        send_guest_global_virq(domain_by_id(0), VIRQ_DOM_EXC);
 }
 
 noreturn void domain_crash(struct domain *d, const char *why)

@@ -99,7 +99,7 @@ static long reservation(unsigned cmd, uint64_t arg, uint64_t start)
     struct xen_memory_reservation r;
 
     if (copy_from_guest(&r, arg, sizeof(r)))
-        return -EFAULT;
+        return (long)start; /* as Xen: nothing done, no error */
     long rc;
 
     if (start > r.nr_extents)
@@ -109,6 +109,22 @@ static long reservation(unsigned cmd, uint64_t arg, uint64_t start)
                                             : grow(&r, start, cmd == XENMEM_populate_physmap);
     mm_unlock();
     return rc;
+}
+
+/* XENMEM_maximum_gpfn: for a PV guest, what it wrote into shared_info.arch.max_pfn, less one. */
+static long maximum_gpfn(uint64_t arg)
+{
+    domid_t id;
+    struct domain *d;
+    uint64_t max_pfn;
+
+    if (copy_from_guest(&id, arg, sizeof(id)))
+        return -EFAULT;
+    d = target_domain(id);
+    if (!d)
+        return -ESRCH;
+    max_pfn = d->shared_info->arch.max_pfn;
+    return (long)(max_pfn ? max_pfn : 1) - 1;
 }
 
 static long reservation_size(unsigned cmd, uint64_t arg)
@@ -134,6 +150,10 @@ static long machine_memory_map(uint64_t arg)
         return -EPERM;
     if (copy_from_guest(&map, arg, sizeof(map)))
         return -EFAULT;
+    if (!map.buffer.p) {
+        map.nr_entries = n; /* a NULL buffer asks for the count */
+        return copy_to_guest(arg, &map, sizeof(map));
+    }
     if (map.nr_entries < n)
         return -EINVAL;
     for (unsigned i = 0; i < n; i++) {
@@ -161,12 +181,12 @@ long do_memory_op(uint64_t cmd, uint64_t arg)
     case XENMEM_populate_physmap:
         return reservation(op, arg, start);
     case XENMEM_maximum_ram_page:
-        return (long)frame_table.nr;
+        return start ? -EINVAL : (long)frame_table.nr;
     case XENMEM_current_reservation:
     case XENMEM_maximum_reservation:
         return reservation_size(op, arg);
     case XENMEM_maximum_gpfn:
-        return reservation_size(XENMEM_current_reservation, arg) - 1;
+        return maximum_gpfn(arg);
     case XENMEM_machphys_mfn_list:
         return m2p_mfn_list(arg);
     case XENMEM_machphys_mapping:

@@ -43,7 +43,8 @@ static bool runnable(const struct vcpu *v)
 {
     const struct domain *d = v->domain;
 
-    return v->up && v->initialised && !v->blocked && !d->is_shutting_down && !d->parked;
+    return v->up && v->initialised && !v->blocked && !d->is_shutting_down && !d->parked &&
+           !d->paused_by_controller && !d->is_dying;
 }
 
 static void runstate_change(struct vcpu *v, int state)

@@ -62,8 +62,9 @@ static long register_vcpu_info(struct vcpu *v, uint64_t arg)
 
     if (copy_from_guest(&info, arg, sizeof(info)))
         return -EFAULT;
+    /* The area's checks come first, as on Xen. */
     if (info.offset > PAGE_SIZE - sizeof(vcpu_info_t) || (info.offset & 7))
-        return -EINVAL;
+        return -ENXIO;
     if (v->vcpu_info_mfn)
         return -EINVAL;
     pg = mfn_to_page(info.mfn);

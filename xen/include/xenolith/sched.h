@@ -77,6 +77,8 @@ struct domain {
     bool is_privileged; /* SIF_PRIVILEGED: may use the control interfaces */
     bool is_hardware;   /* SIF_INITDOMAIN: owns the machine */
     bool is_shutting_down;
+    bool is_dying;
+    bool paused_by_controller; /* XEN_DOMCTL_pausedomain; new domains start so */
     uint8_t shutdown_code;
     uint64_t vm_assist; /* VMASST_TYPE_* bits (public/xen.h) */
     uint64_t nr_pages, max_pages;
@@ -98,6 +100,9 @@ struct domain {
 struct domain *domain_create(domid_t id, bool privileged, unsigned max_vcpus);
 /* NULL if no domain has that id (DOMID_SELF is the caller's). */
 struct domain *domain_by_id(domid_t id);
+void domain_destroy(struct domain *d);
+/* The lowest id no domain has, or DOMID_INVALID. */
+domid_t domain_free_id(void);
 /* The domain with the lowest id >= *id, advancing *id past it; NULL at the end. */
 struct domain *domain_iterate(domid_t *id);
 /* SCHEDOP_shutdown: for the hardware domain this ends the machine. */

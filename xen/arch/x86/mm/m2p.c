@@ -45,10 +45,11 @@ uint64_t get_m2p(uint64_t mfn)
 /* XENMEM_machphys_mapping: where the table is and how far it reaches. */
 long m2p_mapping(uint64_t arg)
 {
+    /* As Xen: the whole M2P area, and the highest frame of the machine. */
     struct xen_machphys_mapping map = {
-        .v_start = M2P_VIRT_START,
-        .v_end = M2P_VIRT_START + m2p_nr_entries * sizeof(uint64_t),
-        .max_mfn = m2p_nr_entries - 1,
+        .v_start = MACH2PHYS_VIRT_START,
+        .v_end = MACH2PHYS_VIRT_END,
+        .max_mfn = frame_table.nr - 1,
     };
 
     return copy_to_guest(arg, &map, sizeof(map));

@@ -27,9 +27,13 @@ static struct domain *pg_owner(uint64_t foreigndom, long *rc)
 {
     struct domain *curr = current->domain;
 
-    if ((domid_t)foreigndom == DOMID_SELF || (domid_t)foreigndom == curr->domain_id ||
-        ((domid_t)foreigndom == DOMID_IO && curr->is_privileged))
+    /* A domain names itself DOMID_SELF only: its own id is refused, as on Xen. */
+    if ((domid_t)foreigndom == DOMID_SELF || ((domid_t)foreigndom == DOMID_IO && curr->is_privileged))
         return curr;
+    if ((domid_t)foreigndom == curr->domain_id) {
+        *rc = -ESRCH;
+        return NULL;
+    }
     *rc = domain_by_id((domid_t)foreigndom) ? -EPERM : -ESRCH;
     return NULL;
 }
@@ -232,7 +236,7 @@ static long one_mmuext(struct vcpu *v, struct domain *d, const struct mmuext_op 
     case MMUEXT_PIN_L2_TABLE:
     case MMUEXT_PIN_L3_TABLE:
     case MMUEXT_PIN_L4_TABLE:
-        return pin_table(d, op->arg1.mfn, pt_type_of_level(op->cmd - MMUEXT_PIN_L1_TABLE + 1)) ? -EINVAL : 0;
+        return pin_table(d, op->arg1.mfn, pt_type_of_level(op->cmd - MMUEXT_PIN_L1_TABLE + 1));
     case MMUEXT_UNPIN_TABLE:
         return unpin_table(d, op->arg1.mfn);
     case MMUEXT_NEW_BASEPTR:
@@ -243,10 +247,17 @@ static long one_mmuext(struct vcpu *v, struct domain *d, const struct mmuext_op 
         flush_tlb_local();
         return 0;
     case MMUEXT_TLB_FLUSH_MULTI:
-    case MMUEXT_TLB_FLUSH_ALL:
-    case MMUEXT_INVLPG_MULTI:
-    case MMUEXT_INVLPG_ALL:
+    case MMUEXT_INVLPG_MULTI: {
+        xen_ulong_t mask;
+
+        if (copy_from_guest(&mask, (uint64_t)op->arg2.vcpumask.p, sizeof(mask)))
+            return -EINVAL;
         flush_tlb_all(); /* a vCPU mask is honoured by flushing every CPU */
+        return 0;
+    }
+    case MMUEXT_TLB_FLUSH_ALL:
+    case MMUEXT_INVLPG_ALL:
+        flush_tlb_all();
         return 0;
     case MMUEXT_INVLPG_LOCAL:
         if (guest_range_ok(op->arg1.linear_addr, 1))
@@ -264,6 +275,9 @@ static long one_mmuext(struct vcpu *v, struct domain *d, const struct mmuext_op 
         return clear_or_copy_page(d, op->arg1.mfn, 0, false);
     case MMUEXT_COPY_PAGE:
         return clear_or_copy_page(d, op->arg1.mfn, op->arg2.src_mfn, true);
+    case MMUEXT_MARK_SUPER:
+    case MMUEXT_UNMARK_SUPER:
+        return -EOPNOTSUPP; /* as Xen 4.17: superpage tracking is gone */
     }
     return -ENOSYS;
 }

@@ -16,6 +16,7 @@
 #define PTE_GNTTAB (1UL << 62)
 #define _PAGE_PAT_4K (1UL << 7)
 #define PTE_CACHE_ATTRS (_PAGE_PWT | _PAGE_PCD | _PAGE_PAT_4K)
+#define PHYS_ADDR_BITS 40 /* what Xen's paddr_bits is on QEMU's CPUs; frames beyond are refused */
 
 int validate_descriptor_page(uint64_t *descs); /* pv/descriptors.c */
 
@@ -81,6 +82,10 @@ void free_domain_frame(struct page_info *pg)
 
     if (pg->type_count)
         panic("freeing mfn %#lx with %u type references", (unsigned long)mfn, pg->type_count);
+    struct domain *d = domain_by_id(pg->owner);
+
+    if (d && d->nr_pages)
+        d->nr_pages--;
     set_m2p(mfn, ~0UL);
     frames_lock();
     rc = frames_free(&frame_table, mfn, 1);
@@ -95,16 +100,15 @@ int release_domain_frame(struct domain *d, uint64_t mfn)
 
     if (!get_page(pg, d))
         return -EINVAL;
-    if (pg->flags & PGF_pinned) {
-        pg->flags &= ~PGF_pinned;
-        put_page_and_type(pg);
-    }
+    /*
+     * Only the allocation reference goes (Xen's put_page_alloc_ref): a pin
+     * or a mapping keeps the frame, and its owner's count, until it goes.
+     */
     if (pg->flags & PGF_allocated) {
         pg->flags &= ~PGF_allocated;
         put_page(pg);
-        d->nr_pages--;
     }
-    put_page(pg); /* ours: the frame is freed here unless still mapped */
+    put_page(pg); /* ours: the frame is freed here unless still in use */
     return 0;
 }
 
@@ -223,11 +227,15 @@ void put_page_and_type(struct page_info *pg)
     put_page(pg);
 }
 
+/* The local APIC and I/O APIC pages belong to the hypervisor (Xen denies the first, and keeps the second read-only). */
+#define LAPIC_MFN 0xfee00UL
+#define IOAPIC_MFN 0xfec00UL
+
 bool iomem_permitted(const struct domain *d, uint64_t mfn)
 {
     const struct page_info *pg = mfn_to_page(mfn);
 
-    if (!d->is_hardware)
+    if (!d->is_hardware || mfn == LAPIC_MFN)
         return false;
     /* Not RAM, or RAM the firmware keeps: I/O memory. The hypervisor's own never. */
     return !pg || pg->state == FRAME_HOLE || pg->state == FRAME_RESERVED;
@@ -241,8 +249,12 @@ static int get_l1e_refs(pte_t *e, struct domain *d)
     if (!d->is_hardware && (*e & PTE_CACHE_ATTRS))
         return -EINVAL; /* cache attributes only for domains with I/O access */
     if (!pg || pg->state != FRAME_DOMAIN) {
+        if (mfn >= (1UL << (PHYS_ADDR_BITS - PAGE_SHIFT)))
+            return -EINVAL; /* beyond any physical address */
         if (!iomem_permitted(d, mfn))
             return pg && pg->state != FRAME_HOLE && pg->state != FRAME_RESERVED ? -EBUSY : -EPERM;
+        if (mfn == IOAPIC_MFN)
+            *e &= ~_PAGE_RW;
         /* Device memory is never cached unless the guest asks (Xen: opt_mmio_relax=0). */
         if (!(*e & PTE_CACHE_ATTRS))
             *e |= _PAGE_PWT | _PAGE_PCD;

@@ -28,7 +28,7 @@ static void load_debugreg(unsigned reg, uint64_t v)
 
 static bool dr7_ok(uint64_t v)
 {
-    if (v >> 32)
+    if ((v >> 32) || (v & (1UL << 13))) /* GD would trap the guest's own DR accesses */
         return false;
     /* R/W = 10b (I/O) in any of the four slots needs CR4.DE. */
     for (unsigned i = 0; i < 4; i++)
@@ -59,7 +59,7 @@ long do_set_debugreg(uint64_t reg, uint64_t value)
         value = (value & ~(1UL << 13) /* GD */) | DR7_RESERVED_ONE;
         break;
     default:
-        return -EINVAL;
+        return -ENODEV;
     }
     v->debugreg[reg] = value;
     load_debugreg((unsigned)reg, reg == 7 && !(value & DR7_ENABLES) ? DR7_RESERVED_ONE : value);
@@ -78,5 +78,5 @@ long do_get_debugreg(uint64_t reg)
     case 5:
         return (long)v->debugreg[7];
     }
-    return -EINVAL;
+    return -ENODEV;
 }

@@ -215,7 +215,8 @@ long do_set_segment_base(uint64_t which, uint64_t base)
 /* MMUEXT_SET_LDT: an empty LDT is supported; guest LDTs are not yet. */
 long pv_set_ldt(struct vcpu *v, uint64_t base, unsigned ents)
 {
-    if (ents > 8192 || (base & (PAGE_SIZE - 1)) || !guest_range_ok(base, (uint64_t)ents * 8))
+    /* With no entries the address does not matter (Xen ignores it too). */
+    if (ents > 8192 || (ents && ((base & (PAGE_SIZE - 1)) || !guest_range_ok(base, (uint64_t)ents * 8))))
         return -EINVAL;
     if (ents) {
         printk("d%u: MMUEXT_SET_LDT with %u entries: guest LDTs are not supported yet\n",

@@ -167,6 +167,10 @@ static bool read_msr(struct vcpu *v, uint32_t msr, uint64_t *val)
     case MSR_EFER: *val = rdmsr(MSR_EFER) & EFER_VISIBLE; return true;
     case MSR_PAT: *val = XEN_MSR_PAT; return true;
     case MSR_TSC: *val = rdtsc(); return true;
+    case MSR_APIC_BASE:
+        /* What Xen shows a PV guest: enabled at the default base, BSP for vCPU 0. */
+        *val = 0xfee00000UL | (1UL << 11) | (v->vcpu_id ? 0 : 1UL << 8);
+        return true;
     }
     (void)v;
     return false;
@@ -300,11 +304,6 @@ bool pv_emulate_privileged(struct cpu_regs *r)
          */
         if (!iopl_ok(v))
             return false;
-        break;
-    case 0xf4: /* hlt: a PV kernel's idle; sleep until an event */
-        if (!v->kernel_mode)
-            return false;
-        do_sched_op(SCHEDOP_block, 0);
         break;
     case 0x0f:
         if (!v->kernel_mode || !emulate_0f(r, &in))

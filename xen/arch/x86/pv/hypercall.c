@@ -43,6 +43,8 @@ static const hypercall_fn hypercall_table[NR_HYPERCALLS] = {
     HC(set_timer_op, do_set_timer_op),
     HC(event_channel_op, do_event_channel_op),
     HC(grant_table_op, do_grant_table_op),
+    HC(domctl, do_domctl),
+    HC(sysctl, do_sysctl),
 };
 
 long unimplemented(const char *what, uint64_t cmd)

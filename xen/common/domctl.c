@@ -1,0 +1,220 @@
+/*
+ * domctl (public/domctl.h, interface version 0x15 as Xen 4.17): the
+ * toolstack's control of domains, for privileged callers only. The subset
+ * a PV toolstack needs first: create, destroy, pause, unpause, domain
+ * information, memory and vCPU limits, vCPU contexts and the hypercall
+ * page. Other commands say -ENOSYS (logged once).
+ */
+#include <asm/time.h>
+#include <xen/domctl.h>
+#include <xenolith/errno.h>
+#include <xenolith/guest_access.h>
+#include <xenolith/hypercall.h>
+#include <xenolith/mm.h>
+#include <xenolith/pv.h>
+#include <xenolith/sched.h>
+#include <xenolith/spinlock.h>
+
+static spinlock_t domctl_lock = SPINLOCK_INIT;
+
+void domain_info(const struct domain *d, struct xen_domctl_getdomaininfo *info)
+{
+    uint64_t cpu_time = 0;
+    unsigned online = 0, max_id = 0;
+    bool running = false, blocked = true;
+
+    memset(info, 0, sizeof(*info));
+    for (unsigned i = 0; i < d->max_vcpus; i++) {
+        const struct vcpu *v = d->vcpu[i];
+
+        if (!v)
+            continue;
+        max_id = i;
+        online += v->up;
+        running |= v->running;
+        blocked &= v->blocked || !v->up;
+        cpu_time += v->runstate.time[RUNSTATE_running];
+    }
+    info->domain = d->domain_id;
+    info->flags = (d->is_dying ? XEN_DOMINF_dying : 0) |
+                  (d->is_shutting_down ? XEN_DOMINF_shutdown : 0) |
+                  (d->paused_by_controller ? XEN_DOMINF_paused : 0) |
+                  (running ? XEN_DOMINF_running : 0) | (blocked ? XEN_DOMINF_blocked : 0) |
+                  ((uint32_t)(d->shutdown_code == SHUTDOWN_CODE_INVALID ? 0 : d->shutdown_code)
+                   << XEN_DOMINF_shutdownshift);
+    info->tot_pages = d->nr_pages;
+    info->max_pages = d->max_pages;
+    info->shared_info_frame = virt_to_maddr(d->shared_info) >> PAGE_SHIFT;
+    info->cpu_time = cpu_time;
+    info->nr_online_vcpus = online;
+    info->max_vcpu_id = max_id;
+    info->cpupool = 0;
+    memcpy(info->handle, d->handle, sizeof(info->handle));
+}
+
+static long createdomain(struct xen_domctl *op)
+{
+    struct xen_domctl_createdomain *c = &op->u.createdomain;
+    domid_t id = op->domain;
+    struct domain *d;
+
+    if (c->flags & (XEN_DOMCTL_CDF_hvm | XEN_DOMCTL_CDF_hap))
+        return -EINVAL; /* PV only */
+    if (!c->max_vcpus || c->max_vcpus > MAX_VIRT_CPUS)
+        return -EINVAL;
+    if (id == 0 || id >= DOMID_FIRST_RESERVED)
+        id = domain_free_id();
+    else if (domain_by_id(id))
+        return -EEXIST;
+    if (id == DOMID_INVALID)
+        return -ENOMEM;
+    d = domain_create(id, false, c->max_vcpus);
+    if (!d)
+        return -ENOMEM;
+    d->paused_by_controller = true;
+    memcpy(d->handle, c->handle, sizeof(d->handle));
+    for (unsigned i = 0; i < d->max_vcpus; i++)
+        d->vcpu[i]->up = false; /* VCPUOP_up or setvcpucontext + unpause bring them up */
+    op->domain = id;
+    printk("Domain %u created (%u vCPUs)\n", id, d->max_vcpus);
+    return 0;
+}
+
+static long getvcpucontext(struct domain *d, struct xen_domctl_vcpucontext *vc)
+{
+    static struct vcpu_guest_context c; /* under domctl_lock */
+    struct vcpu *v;
+
+    if (vc->vcpu >= d->max_vcpus || !(v = d->vcpu[vc->vcpu]))
+        return -ESRCH;
+    if (!v->initialised)
+        return -ENODATA;
+    memset(&c, 0, sizeof(c));
+    c.flags = (v->kernel_mode ? VGCF_in_kernel : 0) | (v->fpu_initialised ? VGCF_i387_valid : 0);
+    c.user_regs.rip = v->regs.rip;
+    c.user_regs.rsp = v->regs.rsp;
+    c.user_regs.rflags = v->regs.rflags;
+    c.user_regs.cs = (uint16_t)v->regs.cs;
+    c.user_regs.ss = (uint16_t)v->regs.ss;
+    c.user_regs.rax = v->regs.rax;
+    c.user_regs.rbx = v->regs.rbx;
+    c.user_regs.rcx = v->regs.rcx;
+    c.user_regs.rdx = v->regs.rdx;
+    c.user_regs.rsi = v->regs.rsi;
+    c.user_regs.rdi = v->regs.rdi;
+    c.user_regs.rbp = v->regs.rbp;
+    c.ctrlreg[3] = v->guest_table << PAGE_SHIFT;
+    c.kernel_ss = v->kernel_ss;
+    c.kernel_sp = v->kernel_sp;
+    c.event_callback_eip = v->callbacks[CB_EVENT].address;
+    c.failsafe_callback_eip = v->callbacks[CB_FAILSAFE].address;
+    c.syscall_callback_eip = v->callbacks[CB_SYSCALL].address;
+    c.fs_base = v->fs_base;
+    c.gs_base_kernel = v->gs_base_kernel;
+    c.gs_base_user = v->gs_base_user;
+    return copy_to_guest((uint64_t)vc->ctxt.p, &c, sizeof(c));
+}
+
+static long domctl_on(struct xen_domctl *op, struct domain *d, bool *copyback)
+{
+    switch (op->cmd) {
+    case XEN_DOMCTL_destroydomain:
+        if (d == current->domain || d->is_hardware)
+            return -EINVAL;
+        d->paused_by_controller = true;
+        domain_destroy(d);
+        return 0;
+    case XEN_DOMCTL_pausedomain:
+        if (d == current->domain)
+            return -EINVAL;
+        d->paused_by_controller = true;
+        return 0;
+    case XEN_DOMCTL_unpausedomain:
+        d->paused_by_controller = false;
+        for (unsigned i = 0; i < d->max_vcpus; i++)
+            if (d->vcpu[i])
+                vcpu_wake(d->vcpu[i]);
+        return 0;
+    case XEN_DOMCTL_max_mem:
+        d->max_pages = op->u.max_mem.max_memkb >> (PAGE_SHIFT - 10);
+        return 0;
+    case XEN_DOMCTL_max_vcpus:
+        /* Chosen at creation here: only the same or a smaller number is accepted. */
+        return op->u.max_vcpus.max <= d->max_vcpus ? 0 : -EINVAL;
+    case XEN_DOMCTL_setvcpucontext: {
+        struct vcpu *v;
+
+        if (op->u.vcpucontext.vcpu >= d->max_vcpus || !(v = d->vcpu[op->u.vcpucontext.vcpu]))
+            return -EINVAL;
+        if (!d->paused_by_controller)
+            return -EBUSY;
+        v->initialised = false;
+        return pv_vcpu_initialise(v, (uint64_t)op->u.vcpucontext.ctxt.p) ? -EINVAL
+                                                                        : (v->up = true, 0);
+    }
+    case XEN_DOMCTL_getvcpucontext:
+        return getvcpucontext(d, &op->u.vcpucontext);
+    case XEN_DOMCTL_hypercall_init: {
+        struct page_info *pg = mfn_to_page(op->u.hypercall_init.gmfn);
+
+        if (!owned_domain_frame(pg, d))
+            return -EINVAL;
+        hypercall_page_fill(mfn_to_virt(op->u.hypercall_init.gmfn));
+        return 0;
+    }
+    case XEN_DOMCTL_setdomainhandle:
+        memcpy(d->handle, op->u.setdomainhandle.handle, sizeof(d->handle));
+        return 0;
+    }
+    (void)copyback;
+    return unimplemented("domctl", op->cmd);
+}
+
+static long domctl(struct xen_domctl *op, bool *copyback)
+{
+    struct domain *d;
+    domid_t id;
+
+    switch (op->cmd) {
+    case XEN_DOMCTL_createdomain:
+        *copyback = true;
+        return createdomain(op);
+    case XEN_DOMCTL_getdomaininfo:
+        /* Xen 4.17: the first domain whose id is at least the one asked for. */
+        if (op->domain >= DOMID_FIRST_RESERVED)
+            return -EINVAL;
+        id = op->domain;
+        d = domain_iterate(&id);
+        if (!d)
+            return -ESRCH;
+        domain_info(d, &op->u.getdomaininfo);
+        op->domain = d->domain_id;
+        *copyback = true;
+        return 0;
+    }
+    d = domain_by_id(op->domain);
+    if (!d)
+        return -ESRCH;
+    *copyback = op->cmd == XEN_DOMCTL_getvcpucontext;
+    return domctl_on(op, d, copyback);
+}
+
+long do_domctl(uint64_t arg)
+{
+    struct xen_domctl op;
+    bool copyback = false;
+    long rc;
+
+    if (!current->domain->is_privileged)
+        return -EPERM;
+    if (copy_from_guest(&op, arg, sizeof(op)))
+        return -EFAULT;
+    if (op.interface_version != XEN_DOMCTL_INTERFACE_VERSION)
+        return -EACCES;
+    spin_lock(&domctl_lock);
+    rc = domctl(&op, &copyback);
+    spin_unlock(&domctl_lock);
+    if (!rc && copyback && copy_to_guest(arg, &op, sizeof(op)))
+        return -EFAULT;
+    return rc;
+}

@@ -35,5 +35,7 @@ long pv_set_gdt(struct vcpu *v, const uint64_t *frames, unsigned entries);
 
 /* Per-CPU descriptor tables for the vCPU about to run (pv/descriptors.c). */
 void pv_load_descriptor_tables(struct vcpu *v);
+void pv_unload_descriptor_tables(struct vcpu *v);
+bool handle_ldt_fault(struct vcpu *v, uint64_t addr);
 
 #endif

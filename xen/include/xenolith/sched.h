@@ -70,6 +70,7 @@ struct vcpu {
     unsigned gdt_ents;
     uint64_t ldt_base;
     unsigned ldt_ents;
+    uint64_t ldt_frames[16];   /* LDT pages mapped on this vCPU's CPU, typed seg_desc */
 };
 
 struct domain {

@@ -64,6 +64,7 @@ void context_save(struct vcpu *v, const struct cpu_regs *frame)
     write_cr0(read_cr0() & ~CR0_TS);
     __asm__ volatile("fxsaveq %0" : "=m"(v->fpu));
     v->fpu_initialised = true;
+    pv_unload_descriptor_tables(v);
     if (v->debugreg[7] & DR7_ENABLES)
         __asm__ volatile("mov %0, %%db7" ::"r"(0x400UL));
 }

@@ -30,14 +30,94 @@ static uint64_t dt_va(unsigned cpu, unsigned page)
     return PERCPU_DT_VIRT_START + ((uint64_t)cpu * PERCPU_DT_PAGES + page) * PAGE_SIZE;
 }
 
-/* Builds this CPU's window: zeros below, the given reserved page at 14. */
+#define LDT_FIRST_PAGE 16
+#define LDT_PAGES 16
+
+static uint64_t *reserved_gdt[NR_CPUS]; /* each CPU's page of Xen selectors */
+
+/*
+ * Builds this CPU's window: zeros below the reserved page at 14; the LDT
+ * pages (16-31) start not present and are filled when the guest's LDT is
+ * first touched (handle_ldt_fault).
+ */
 uint64_t percpu_gdt_init(unsigned cpu, void *reserved_page)
 {
+    reserved_gdt[cpu] = reserved_page;
     for (unsigned p = 0; p < PERCPU_DT_PAGES; p++)
-        *idle_l1e(dt_va(cpu, p)) = virt_to_maddr(p == GDT_RESERVED_PAGE ? reserved_page : zero_page) |
-                                   (p == GDT_RESERVED_PAGE ? DT_FLAGS : DT_FLAGS & ~_PAGE_RW);
+        *idle_l1e(dt_va(cpu, p)) =
+            p >= LDT_FIRST_PAGE ? 0
+            : virt_to_maddr(p == GDT_RESERVED_PAGE ? reserved_page : zero_page) |
+                  (p == GDT_RESERVED_PAGE ? DT_FLAGS : DT_FLAGS & ~_PAGE_RW);
     flush_tlb_local();
     return dt_va(cpu, 0);
+}
+
+/* Drops the LDT pages mapped for v on this CPU, with their references. */
+static void invalidate_ldt(struct vcpu *v)
+{
+    unsigned cpu = smp_processor_id();
+
+    for (unsigned p = 0; p < LDT_PAGES; p++) {
+        if (!v->ldt_frames[p])
+            continue;
+        *idle_l1e(dt_va(cpu, LDT_FIRST_PAGE + p)) = 0;
+        put_page_and_type(mfn_to_page(v->ldt_frames[p]));
+        v->ldt_frames[p] = 0;
+    }
+    flush_tlb_local();
+}
+
+/* Points LDTR at this CPU's window, sized for v's LDT (a 64-bit LDT descriptor at 0xe050). */
+static void load_ldt(struct vcpu *v)
+{
+    uint64_t *r = reserved_gdt[smp_processor_id()], base = dt_va(smp_processor_id(), LDT_FIRST_PAGE);
+    uint64_t limit = (uint64_t)v->ldt_ents * 8 - 1;
+
+    if (!v->ldt_ents) {
+        __asm__ volatile("lldt %w0" ::"r"(0));
+        return;
+    }
+    r[(LDT_SELECTOR & 0xff) / 8] = (limit & 0xffff) | ((base & 0xffffff) << 16) | (0x82UL << 40) |
+                                   (((limit >> 16) & 0xf) << 48) | (((base >> 24) & 0xff) << 56);
+    r[(LDT_SELECTOR & 0xff) / 8 + 1] = base >> 32;
+    __asm__ volatile("lldt %w0" ::"r"(LDT_SELECTOR));
+}
+
+/*
+ * A guest's use of an LDT selector faulted on the not-present window:
+ * map the guest's LDT page there (typed as a descriptor page, so no
+ * writable mapping of it remains) and retry. Returns false if the guest
+ * page is not mapped or not usable; the guest then gets the #PF.
+ */
+bool handle_ldt_fault(struct vcpu *v, uint64_t addr)
+{
+    unsigned cpu = smp_processor_id();
+    uint64_t window = dt_va(cpu, LDT_FIRST_PAGE), off = addr - window, gva, mfn;
+    pte_t *t, e = 0;
+    bool ok = false;
+
+    if (addr < window || off >= LDT_PAGES * PAGE_SIZE || off >= (uint64_t)v->ldt_ents * 8)
+        return false;
+    gva = v->ldt_base + (off & ~(uint64_t)(PAGE_SIZE - 1));
+    mm_lock();
+    t = maddr_to_virt(read_cr3() & PADDR_MASK);
+    for (int shift = L4_SHIFT; shift >= L1_SHIFT; shift -= 9) {
+        e = t[PT_INDEX(gva, shift)];
+        if (!(e & _PAGE_PRESENT) || (shift > L1_SHIFT && (e & _PAGE_PSE)))
+            break;
+        if (shift == L1_SHIFT) {
+            mfn = (e & PADDR_MASK) >> PAGE_SHIFT;
+            if (!get_page_and_type(mfn_to_page(mfn), v->domain, PGT_seg_desc)) {
+                v->ldt_frames[off >> PAGE_SHIFT] = mfn;
+                *idle_l1e(addr & ~(uint64_t)(PAGE_SIZE - 1)) = (mfn << PAGE_SHIFT) | DT_FLAGS;
+                ok = true;
+            }
+            break;
+        }
+        t = maddr_to_virt(e & PADDR_MASK);
+    }
+    mm_unlock();
+    return ok;
 }
 
 static void map_guest_gdt(unsigned cpu, const struct vcpu *v)
@@ -52,7 +132,13 @@ static void map_guest_gdt(unsigned cpu, const struct vcpu *v)
 void pv_load_descriptor_tables(struct vcpu *v)
 {
     map_guest_gdt(smp_processor_id(), v);
-    __asm__ volatile("lldt %w0" ::"r"(0));
+    load_ldt(v);
+}
+
+/* Before v leaves this CPU: its LDT pages here go (they are mapped again on use). */
+void pv_unload_descriptor_tables(struct vcpu *v)
+{
+    invalidate_ldt(v);
 }
 
 /*
@@ -212,20 +298,20 @@ long do_set_segment_base(uint64_t which, uint64_t base)
     return -EINVAL;
 }
 
-/* MMUEXT_SET_LDT: an empty LDT is supported; guest LDTs are not yet. */
+/*
+ * MMUEXT_SET_LDT: the LDT's pages are mapped lazily, on first use
+ * (handle_ldt_fault), as on Xen, so they need not be mapped yet.
+ * Called under the mm lock.
+ */
 long pv_set_ldt(struct vcpu *v, uint64_t base, unsigned ents)
 {
     /* With no entries the address does not matter (Xen ignores it too). */
     if (ents > 8192 || (ents && ((base & (PAGE_SIZE - 1)) || !guest_range_ok(base, (uint64_t)ents * 8))))
         return -EINVAL;
-    if (ents) {
-        printk("d%u: MMUEXT_SET_LDT with %u entries: guest LDTs are not supported yet\n",
-               v->domain->domain_id, ents);
-        return -EOPNOTSUPP;
-    }
+    invalidate_ldt(v);
     v->ldt_base = base;
-    v->ldt_ents = 0;
-    __asm__ volatile("lldt %w0" ::"r"(0));
+    v->ldt_ents = ents;
+    load_ldt(v);
     return 0;
 }
 

@@ -5,6 +5,7 @@
  */
 #include <asm/cpu.h>
 #include <asm/page.h>
+#include <xen/xen.h>
 #include <xenolith/pv.h>
 #include <xenolith/sched.h>
 
@@ -56,6 +57,13 @@ static void page_fault(struct cpu_regs *r)
     uint64_t addr = read_cr2();
     uint32_t ec = r->error_code;
 
+    /* The CPU reading the guest's LDT through the hypervisor's window. */
+    if (addr >= HYPERVISOR_VIRT_START && addr < HYPERVISOR_VIRT_END) {
+        if (handle_ldt_fault(v, addr))
+            return;
+        /* As Xen: the guest sees the fault at its own LDT address. */
+        addr = v->ldt_base + (addr & (PAGE_SIZE - 1));
+    }
     if (v->kernel_mode && (ec & (PFEC_PRESENT | PFEC_WRITE)) == (PFEC_PRESENT | PFEC_WRITE) &&
         !(ec & (PFEC_RSVD | PFEC_FETCH)) && pv_ptwr_emulate(r, addr))
         return;

@@ -43,6 +43,16 @@ void *maddr_to_virt(uint64_t ma)
     return &memory[0][0] + ma;
 }
 
+/* Its inverse, for addresses in the test machine's RAM. */
+uint64_t virt_to_maddr(const void *va)
+{
+    const uint8_t *p = va;
+
+    if (p < &memory[0][0] || p >= &memory[0][0] + sizeof(memory))
+        panic("virt_to_maddr(%p): not in the test machine's RAM", va);
+    return (uint64_t)(p - &memory[0][0]);
+}
+
 void flush_tlb_local(void)
 {
     mm.tlb_flushes++;

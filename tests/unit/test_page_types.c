@@ -819,6 +819,45 @@ static void test_failed_l4_validation_skips_hypervisor_slots(void)
     CU_ASSERT_EQUAL(tab(t.l4)[260], e(t.data[1], P | RW)); /* not validated, so not replaced */
 }
 
+/* ---- linear page tables (Xen's pv-linear-pt) ---- */
+
+static void test_linear_self(void)
+{
+    uint64_t l2;
+
+    fresh();
+    l2 = frame(d1);
+    tab(l2)[5] = e(l2, P | RW);
+    CU_ASSERT_EQUAL(pin_table(d1, l2, PGT_l2), -EINVAL); /* writable: refused */
+    COUNTS(l2, 1, 0);
+    tab(l2)[5] = e(l2, P);
+    CU_ASSERT_EQUAL(pin_table(d1, l2, PGT_l2), 0);
+    TYPED(l2, PGT_l2, 2, 1); /* the self entry took nothing */
+    CU_ASSERT_EQUAL(mod_entry(&tab(l2)[6], 2, e(l2, P), d1, false), 0); /* a second, live */
+    TYPED(l2, PGT_l2, 2, 1);
+    CU_ASSERT_EQUAL(mod_entry(&tab(l2)[6], 2, 0, d1, false), 0);
+    CU_ASSERT_EQUAL(unpin_table(d1, l2), 0);
+    COUNTS(l2, 1, 0);
+}
+
+static void test_linear_other(void)
+{
+    uint64_t a, b;
+
+    fresh();
+    a = frame(d1);
+    b = frame(d1);
+    CU_ASSERT_EQUAL(pin_table(d1, a, PGT_l2), 0);
+    tab(b)[0] = e(a, P); /* b maps the live L2 a, read-only */
+    CU_ASSERT_EQUAL(pin_table(d1, b, PGT_l2), 0);
+    TYPED(a, PGT_l2, 3, 2); /* b's entry holds a reference and an L2 type on a */
+    CU_ASSERT_EQUAL(unpin_table(d1, b), 0);
+    TYPED(a, PGT_l2, 2, 1);
+    CU_ASSERT_EQUAL(unpin_table(d1, a), 0);
+    COUNTS(a, 1, 0);
+    COUNTS(b, 1, 0);
+}
+
 /* ---- release_domain_frame (decrease_reservation) ---- */
 
 /*
@@ -1035,6 +1074,8 @@ void register_page_types_tests(void)
     CU_add_test(s, "failed nested validation", test_failed_nested_validation);
     CU_add_test(s, "failed L4 validation skips Xen slots",
                 test_failed_l4_validation_skips_hypervisor_slots);
+    CU_add_test(s, "a read-only entry naming its own L2", test_linear_self);
+    CU_add_test(s, "a read-only entry naming another live L2", test_linear_other);
     CU_add_test(s, "release a pinned table", test_release_pinned_table);
     CU_add_test(s, "release a mapped frame", test_release_mapped_frame);
     CU_add_test(s, "release a table still referenced", test_release_table_still_referenced);

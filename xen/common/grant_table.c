@@ -266,7 +266,7 @@ static int16_t map_one(struct gnttab_map_grant_ref *op)
         *slot = (mfn << PAGE_SHIFT) | _PAGE_PRESENT | _PAGE_USER | _PAGE_ACCESSED |
                 (ro ? 0 : _PAGE_RW | _PAGE_DIRTY) | PTE_GNTTAB;
         if ((old & _PAGE_PRESENT) && !(old & PTE_GNTTAB))
-            put_lNe_refs(old, 1, d);
+            put_lNe_refs(old, 1, d, 0);
     }
     m = &mgt->maptrack[h];
     *m = (struct maptrack){ true, ro, host, device, op->dom, op->ref, mfn, pte_maddr,

@@ -54,8 +54,9 @@ int get_page_and_type(struct page_info *pg, const struct domain *d, enum page_ty
 void put_page_and_type(struct page_info *pg);
 
 /* A guest's PTE for the given level, checked and adjusted (_PAGE_USER forced). */
-int get_lNe_refs(pte_t *e, unsigned level, struct domain *d);
-void put_lNe_refs(pte_t e, unsigned level, struct domain *d);
+/* table_mfn: the table the entry is in (a linear entry may name it). */
+int get_lNe_refs(pte_t *e, unsigned level, struct domain *d, uint64_t table_mfn);
+void put_lNe_refs(pte_t e, unsigned level, struct domain *d, uint64_t table_mfn);
 
 /*
  * Replaces *slot (an entry of a validated table of the given level owned by

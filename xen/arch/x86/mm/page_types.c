@@ -133,13 +133,13 @@ static int validate_table(struct page_info *pg, unsigned level)
 
         if (level == 4 && i >= XEN_L4_SLOT_FIRST && i <= XEN_L4_SLOT_LAST)
             continue;
-        rc = get_lNe_refs(&t[i], level, d);
+        rc = get_lNe_refs(&t[i], level, d, page_to_mfn(pg));
         if (rc) {
             printk("d%u: mfn %#lx: L%u entry %u (%#lx) refused (%d)\n", d->domain_id,
                    (unsigned long)page_to_mfn(pg), level, i, (unsigned long)t[i], rc);
             while (i--)
                 if (level != 4 || i < XEN_L4_SLOT_FIRST || i > XEN_L4_SLOT_LAST)
-                    put_lNe_refs(t[i], level, d);
+                    put_lNe_refs(t[i], level, d, page_to_mfn(pg));
             return rc;
         }
     }
@@ -156,7 +156,7 @@ static void devalidate_table(struct page_info *pg, unsigned level)
     for (unsigned i = 0; i < 512; i++) {
         if (level == 4 && i >= XEN_L4_SLOT_FIRST && i <= XEN_L4_SLOT_LAST)
             continue;
-        put_lNe_refs(t[i], level, d);
+        put_lNe_refs(t[i], level, d, page_to_mfn(pg));
     }
 }
 
@@ -280,7 +280,37 @@ static void put_l1e_refs(pte_t e, struct domain *d)
     put_page(pg);
 }
 
-int get_lNe_refs(pte_t *e, unsigned level, struct domain *d)
+/*
+ * A read-only L2-L4 entry naming a table of its own level is a linear
+ * page table (Xen's "pv-linear-pt", on by default): naming its own table
+ * it takes nothing (the table cannot outlive itself), naming another it
+ * takes that table's references like any entry. Writable, it would let
+ * the guest write a live table: refused.
+ */
+static int linear_refs(pte_t e, unsigned level, struct domain *d, uint64_t table_mfn)
+{
+    uint64_t mfn = (e & PADDR_MASK) >> PAGE_SHIFT;
+    struct page_info *pg = mfn_to_page(mfn);
+
+    if (e & _PAGE_RW)
+        return -EINVAL;
+    if (mfn == table_mfn)
+        return 0;
+    if (!owned_by(pg, d) || !pg->type_count || !(pg->flags & PGF_validated))
+        return -EINVAL;
+    return get_page_and_type(pg, d, pt_type_of_level(level));
+}
+
+static bool is_linear(pte_t e, unsigned level, uint64_t table_mfn)
+{
+    uint64_t mfn = (e & PADDR_MASK) >> PAGE_SHIFT;
+    const struct page_info *pg = mfn_to_page(mfn);
+
+    return level >= 2 && (mfn == table_mfn || (pg && pg->type == pt_type_of_level(level) &&
+                                               pg->type_count));
+}
+
+int get_lNe_refs(pte_t *e, unsigned level, struct domain *d, uint64_t table_mfn)
 {
     if (!(*e & _PAGE_PRESENT))
         return 0;
@@ -292,13 +322,18 @@ int get_lNe_refs(pte_t *e, unsigned level, struct domain *d)
         return get_l1e_refs(e, d);
     if (*e & (_PAGE_PSE | _PAGE_PWT | _PAGE_PCD | _PAGE_GLOBAL))
         return -EINVAL; /* no superpages; tables are cached */
+    if (is_linear(*e, level, table_mfn))
+        return linear_refs(*e, level, d, table_mfn);
     return get_page_and_type(mfn_to_page((*e & PADDR_MASK) >> PAGE_SHIFT), d,
                              pt_type_of_level(level - 1));
 }
 
-void put_lNe_refs(pte_t e, unsigned level, struct domain *d)
+void put_lNe_refs(pte_t e, unsigned level, struct domain *d, uint64_t table_mfn)
 {
     if (!(e & _PAGE_PRESENT))
+        return;
+    /* A linear entry naming its own table took nothing; one naming another, a table's refs. */
+    if (level >= 2 && ((e & PADDR_MASK) >> PAGE_SHIFT) == table_mfn)
         return;
     if (level == 1)
         put_l1e_refs(e, d);
@@ -315,12 +350,13 @@ int mod_entry(pte_t *slot, unsigned level, pte_t new, struct domain *d, bool pre
     /* Same frame and writability: the old entry's references serve the new one. */
     bool same_refs = (old & _PAGE_PRESENT) && (new & _PAGE_PRESENT) &&
                      !((old ^ new) & (PADDR_MASK | _PAGE_RW));
-    int rc = get_lNe_refs(&new, level, d);
+    uint64_t table_mfn = virt_to_maddr(slot) >> PAGE_SHIFT;
+    int rc = get_lNe_refs(&new, level, d, table_mfn);
 
     if (rc)
         return rc;
     if (same_refs)
-        put_lNe_refs(new, level, d);
+        put_lNe_refs(new, level, d, table_mfn);
     for (;;) {
         pte_t val = preserve_ad ? new | (old & PTE_AD) : new;
         pte_t seen = __sync_val_compare_and_swap(slot, old, val);
@@ -330,7 +366,7 @@ int mod_entry(pte_t *slot, unsigned level, pte_t new, struct domain *d, bool pre
         old = seen; /* the hardware set A or D meanwhile */
     }
     if (!same_refs)
-        put_lNe_refs(old, level, d);
+        put_lNe_refs(old, level, d, table_mfn);
     return 0;
 }
 

@@ -200,17 +200,9 @@ static pte_t *host_slot(struct domain *d, uint64_t host_addr, bool contains_pte,
     pte_t *t;
 
     if (!contains_pte) {
-        if (!guest_range_ok(host_addr, 1))
+        if (!guest_range_ok(host_addr, 1) || !(t = loaded_l1e(host_addr)))
             return NULL;
-        t = maddr_to_virt(read_cr3() & PADDR_MASK);
-        for (unsigned shift = L4_SHIFT; shift > L1_SHIFT; shift -= 9) {
-            pte_t e = t[PT_INDEX(host_addr, shift)];
-
-            if (!(e & _PAGE_PRESENT) || (e & _PAGE_PSE))
-                return NULL;
-            t = maddr_to_virt(e & PADDR_MASK);
-        }
-        host_addr = virt_to_maddr(&t[PT_INDEX(host_addr, L1_SHIFT)]);
+        host_addr = virt_to_maddr(t);
     }
     l1 = mfn_to_page(host_addr >> PAGE_SHIFT);
     if ((host_addr & 7) || !l1 || l1->state != FRAME_DOMAIN || l1->owner != d->domain_id ||

@@ -3,6 +3,7 @@
 #define ASM_PAGE_H
 
 #include <asm/config.h>
+#include <asm/cpu.h>
 #include <xenolith/lib.h>
 
 #define _PAGE_PRESENT (1UL << 0)
@@ -43,6 +44,24 @@ static inline void *mfn_to_virt(uint64_t mfn)
 uint64_t virt_to_maddr(const void *va);
 
 extern pte_t idle_pg_table[512];
+
+/*
+ * The L1 entry that maps va in the page tables now loaded (a guest's), or
+ * NULL when a level above is absent or a superpage.
+ */
+static inline pte_t *loaded_l1e(uint64_t va)
+{
+    pte_t *t = maddr_to_virt(read_cr3() & PADDR_MASK);
+
+    for (unsigned shift = L4_SHIFT; shift > L1_SHIFT; shift -= 9) {
+        pte_t e = t[PT_INDEX(va, shift)];
+
+        if (!(e & _PAGE_PRESENT) || (e & _PAGE_PSE))
+            return NULL;
+        t = maddr_to_virt(e & PADDR_MASK);
+    }
+    return &t[PT_INDEX(va, L1_SHIFT)];
+}
 
 /* Maps [pa, pa+len) at va in the idle tables with the given flags. */
 void map_range(uint64_t va, uint64_t pa, uint64_t len, uint64_t flags);

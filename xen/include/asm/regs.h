@@ -22,6 +22,15 @@ struct cpu_regs {
 #define X86_EFLAGS_IOPL (3UL << 12)
 #define X86_EFLAGS_MBS (1UL << 1) /* must be set */
 
+/* General register n in the encoding's order (0 = rax ... 15 = r15). */
+static inline uint64_t *regs_gpr(struct cpu_regs *r, unsigned n)
+{
+    uint64_t *regs[16] = { &r->rax, &r->rcx, &r->rdx, &r->rbx, &r->rsp, &r->rbp, &r->rsi, &r->rdi,
+                           &r->r8,  &r->r9,  &r->r10, &r->r11, &r->r12, &r->r13, &r->r14, &r->r15 };
+
+    return regs[n & 15];
+}
+
 static inline bool regs_from_guest(const struct cpu_regs *r)
 {
     return (r->cs & 3) != 0;

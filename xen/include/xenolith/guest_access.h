@@ -11,6 +11,12 @@
 #include <xenolith/lib.h>
 
 bool guest_range_ok(uint64_t gva, size_t len);
+
+/* Bits 63..47 all equal: an address the CPU accepts. */
+static inline bool is_canonical(uint64_t a)
+{
+    return (uint64_t)((int64_t)(a << 16) >> 16) == a;
+}
 int copy_from_guest(void *dst, uint64_t src_gva, size_t len);
 int copy_to_guest(uint64_t dst_gva, const void *src, size_t len);
 

@@ -121,21 +121,6 @@ static long do_mmu_update_locked(uint64_t ureqs, uint64_t count, uint64_t pdone,
 }
 
 /* The L1 entry mapping va in the tables now loaded, or NULL. */
-static pte_t *current_l1e(uint64_t va, uint64_t *l1_mfn)
-{
-    pte_t *t = maddr_to_virt(read_cr3() & PADDR_MASK);
-
-    for (unsigned shift = L4_SHIFT; shift > L1_SHIFT; shift -= 9) {
-        pte_t e = t[PT_INDEX(va, shift)];
-
-        if (!(e & _PAGE_PRESENT) || (e & _PAGE_PSE))
-            return NULL;
-        t = maddr_to_virt(e & PADDR_MASK);
-    }
-    *l1_mfn = virt_to_maddr(t) >> PAGE_SHIFT;
-    return &t[PT_INDEX(va, L1_SHIFT)];
-}
-
 static void invlpg(uint64_t va)
 {
     __asm__ volatile("invlpg (%0)" ::"r"(va) : "memory");
@@ -176,9 +161,10 @@ static long do_update_va_mapping_locked(uint64_t va, uint64_t val, uint64_t flag
 
     if (!guest_range_ok(va, 1))
         return -EINVAL;
-    e = current_l1e(va, &l1_mfn);
+    e = loaded_l1e(va);
     if (!e)
         return -EINVAL;
+    l1_mfn = virt_to_maddr(e) >> PAGE_SHIFT;
     rc = pt_update(d, (l1_mfn << PAGE_SHIFT) | ((uint64_t)e & (PAGE_SIZE - 1)), val, false);
     if (rc)
         return rc;

@@ -106,11 +106,6 @@ void context_load(struct vcpu *v, struct cpu_regs *frame)
     vcpu_periodic_resume(v);
 }
 
-static bool canonical(uint64_t a)
-{
-    return (uint64_t)((int64_t)(a << 16) >> 16) == a;
-}
-
 /* Selectors the guest gives run in ring 3 like all of its own. */
 static uint16_t ring3(uint64_t sel)
 {
@@ -122,10 +117,10 @@ static long apply_context(struct vcpu *v, const struct vcpu_guest_context *c)
     const struct cpu_user_regs *u = &c->user_regs;
     long rc;
 
-    if (!canonical(u->rip) || !canonical(u->rsp) || !canonical(c->kernel_sp) ||
-        !canonical(c->event_callback_eip) || !canonical(c->failsafe_callback_eip) ||
-        !canonical(c->syscall_callback_eip) || !canonical(c->fs_base) ||
-        !canonical(c->gs_base_kernel) || !canonical(c->gs_base_user) || c->ldt_ents)
+    if (!is_canonical(u->rip) || !is_canonical(u->rsp) || !is_canonical(c->kernel_sp) ||
+        !is_canonical(c->event_callback_eip) || !is_canonical(c->failsafe_callback_eip) ||
+        !is_canonical(c->syscall_callback_eip) || !is_canonical(c->fs_base) ||
+        !is_canonical(c->gs_base_kernel) || !is_canonical(c->gs_base_user) || c->ldt_ents)
         return -EINVAL;
     rc = pv_set_gdt(v, c->gdt_frames, (unsigned)c->gdt_ents);
     if (rc)

@@ -249,11 +249,6 @@ static long do_update_descriptor_locked(uint64_t maddr, uint64_t desc)
     return rc;
 }
 
-static bool canonical(uint64_t a)
-{
-    return (uint64_t)((int64_t)(a << 16) >> 16) == a;
-}
-
 /* Loads a user GS selector without losing the kernel's GS base; a bad one becomes null. */
 static void load_user_gs(uint16_t sel)
 {
@@ -276,18 +271,18 @@ long do_set_segment_base(uint64_t which, uint64_t base)
 
     switch ((unsigned)which) {
     case SEGBASE_FS:
-        if (!canonical(base))
+        if (!is_canonical(base))
             return -EINVAL;
         wrmsr(MSR_FS_BASE, base);
         return 0;
     case SEGBASE_GS_USER:
-        if (!canonical(base))
+        if (!is_canonical(base))
             return -EINVAL;
         v->gs_base_user = base;
         wrmsr(MSR_KERNEL_GS_BASE, base); /* the inactive base in kernel mode */
         return 0;
     case SEGBASE_GS_KERNEL:
-        if (!canonical(base))
+        if (!is_canonical(base))
             return -EINVAL;
         wrmsr(MSR_GS_BASE, base);
         return 0;

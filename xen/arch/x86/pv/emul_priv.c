@@ -66,14 +66,6 @@ static int prefixes(struct insn *in)
     }
 }
 
-static uint64_t *gpr(struct cpu_regs *r, unsigned n)
-{
-    uint64_t *regs[16] = { &r->rax, &r->rcx, &r->rdx, &r->rbx, &r->rsp, &r->rbp, &r->rsi, &r->rdi,
-                           &r->r8,  &r->r9,  &r->r10, &r->r11, &r->r12, &r->r13, &r->r14, &r->r15 };
-
-    return regs[n & 15];
-}
-
 /* Ports the hypervisor keeps: the PICs, the PIT and its gate, PCI config data, its serial port. */
 static bool port_is_hypervisors(uint16_t port)
 {
@@ -176,18 +168,13 @@ static bool read_msr(struct vcpu *v, uint32_t msr, uint64_t *val)
     return false;
 }
 
-static bool canonical(uint64_t a)
-{
-    return (uint64_t)((int64_t)(a << 16) >> 16) == a;
-}
-
 static bool write_msr(struct vcpu *v, uint32_t msr, uint64_t val)
 {
     switch (msr) {
     case MSR_FS_BASE:
     case MSR_GS_BASE:
     case MSR_KERNEL_GS_BASE:
-        if (!canonical(val))
+        if (!is_canonical(val))
             return false;
         wrmsr(msr, val);
         if (msr == MSR_KERNEL_GS_BASE)
@@ -205,7 +192,7 @@ static bool write_msr(struct vcpu *v, uint32_t msr, uint64_t val)
 static bool emulate_cr(struct cpu_regs *r, struct vcpu *v, bool to_cr, int modrm, uint8_t rex)
 {
     unsigned cr = (modrm >> 3) & 7;
-    uint64_t *g = gpr(r, (modrm & 7) | ((rex & 1) << 3));
+    uint64_t *g = regs_gpr(r, (modrm & 7) | ((rex & 1) << 3));
     uint64_t cr0 = (read_cr0() & ~CR0_TS) | (v->cr0_ts ? CR0_TS : 0);
 
     if ((modrm >> 6) != 3)
@@ -264,10 +251,10 @@ static bool emulate_0f(struct cpu_regs *r, struct insn *in)
         if (op == 0x21) {
             long dr = do_get_debugreg((modrm >> 3) & 7);
 
-            *gpr(r, (modrm & 7) | ((in->rex & 1) << 3)) = (uint64_t)dr;
+            *regs_gpr(r, (modrm & 7) | ((in->rex & 1) << 3)) = (uint64_t)dr;
             return true;
         }
-        return do_set_debugreg((modrm >> 3) & 7, *gpr(r, (modrm & 7) | ((in->rex & 1) << 3))) == 0;
+        return do_set_debugreg((modrm >> 3) & 7, *regs_gpr(r, (modrm & 7) | ((in->rex & 1) << 3))) == 0;
     case 0x30: /* wrmsr */
         return write_msr(v, (uint32_t)r->rcx, (r->rdx << 32) | (uint32_t)r->rax);
     case 0x32: /* rdmsr */

@@ -32,20 +32,12 @@ struct decoded {
     unsigned len;     /* instruction bytes */
 };
 
-static uint64_t *gpr64(struct cpu_regs *r, unsigned n)
-{
-    uint64_t *regs[16] = { &r->rax, &r->rcx, &r->rdx, &r->rbx, &r->rsp, &r->rbp, &r->rsi, &r->rdi,
-                           &r->r8,  &r->r9,  &r->r10, &r->r11, &r->r12, &r->r13, &r->r14, &r->r15 };
-
-    return regs[n & 15];
-}
-
 /* A register operand's value; without REX, byte registers 4-7 are AH CH DH BH. */
 static uint64_t reg_read(struct cpu_regs *r, unsigned n, unsigned size, bool rex)
 {
     if (size == 1 && !rex && n >= 4 && n < 8)
-        return (*gpr64(r, n - 4) >> 8) & 0xff;
-    return *gpr64(r, n) & (size == 8 ? ~0UL : (1UL << (size * 8)) - 1);
+        return (*regs_gpr(r, n - 4) >> 8) & 0xff;
+    return *regs_gpr(r, n) & (size == 8 ? ~0UL : (1UL << (size * 8)) - 1);
 }
 
 static void reg_write(struct cpu_regs *r, unsigned n, unsigned size, bool rex, uint64_t v)
@@ -53,11 +45,11 @@ static void reg_write(struct cpu_regs *r, unsigned n, unsigned size, bool rex, u
     uint64_t *g;
 
     if (size == 1 && !rex && n >= 4 && n < 8) {
-        g = gpr64(r, n - 4);
+        g = regs_gpr(r, n - 4);
         *g = (*g & ~0xff00UL) | ((v & 0xff) << 8);
         return;
     }
-    g = gpr64(r, n);
+    g = regs_gpr(r, n);
     if (size == 8 || size == 4)
         *g = size == 8 ? v : (uint32_t)v; /* 32-bit writes zero-extend */
     else

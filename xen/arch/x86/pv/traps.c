@@ -27,11 +27,6 @@
 #define X86_EFLAGS_VM (1UL << 17)
 #define X86_EFLAGS_AC (1UL << 18)
 
-static bool canonical(uint64_t a)
-{
-    return (uint64_t)((int64_t)(a << 16) >> 16) == a;
-}
-
 void toggle_guest_mode(struct vcpu *v)
 {
     v->kernel_mode = !v->kernel_mode;
@@ -75,7 +70,7 @@ static void bounce(struct cpu_regs *r, uint64_t handler, bool mask, bool has_err
     frame[n++] = r->rsp;
     frame[n++] = r->ss;
     sp -= n * sizeof(uint64_t);
-    if (!canonical(sp) || copy_to_guest(sp, frame, n * sizeof(uint64_t)))
+    if (!is_canonical(sp) || copy_to_guest(sp, frame, n * sizeof(uint64_t)))
         domain_crash(v->domain, "fault while writing an exception frame on the guest stack");
     r->rip = handler;
     r->cs = FLAT_KERNEL_CS;
@@ -155,7 +150,7 @@ long do_set_trap_table(uint64_t traps)
             return -EFAULT;
         if (!t.address)
             return 0; /* the terminating entry */
-        if (!canonical(t.address))
+        if (!is_canonical(t.address))
             return -EINVAL;
         v->traps[t.vector] = (struct guest_handler){
             .address = t.address, .dpl = t.flags & 3, .mask_events = (t.flags & 4) != 0,
@@ -169,7 +164,7 @@ static long register_callback(const struct callback_register *reg)
     bool mask = reg->flags & CALLBACKF_mask_events;
     enum pv_callback which;
 
-    if (!canonical(reg->address))
+    if (!is_canonical(reg->address))
         return -EINVAL;
     switch (reg->type) {
     case CALLBACKTYPE_event:

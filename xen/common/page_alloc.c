@@ -40,18 +40,25 @@ void frames_add_ram(struct frame_table *ft, uint64_t first, uint64_t count)
             set_state(ft, m, FRAME_FREE, 0);
 }
 
-uint64_t frames_reserve(struct frame_table *ft, uint64_t first, uint64_t count,
-                        enum frame_state state)
+/* from -> to for every frame of the range in state from; returns how many moved. */
+static uint64_t frames_move(struct frame_table *ft, uint64_t first, uint64_t count,
+                            enum frame_state from, enum frame_state to)
 {
     uint64_t changed = 0;
 
     count = clip(ft, first, count);
     for (uint64_t m = first; m < first + count; m++)
-        if (ft->pages[m].state == FRAME_FREE) {
-            set_state(ft, m, state, 0);
+        if (ft->pages[m].state == from) {
+            set_state(ft, m, to, 0);
             changed++;
         }
     return changed;
+}
+
+uint64_t frames_reserve(struct frame_table *ft, uint64_t first, uint64_t count,
+                        enum frame_state state)
+{
+    return frames_move(ft, first, count, FRAME_FREE, state);
 }
 
 /* First fit from the hint, wrapping once. */
@@ -100,15 +107,7 @@ int frames_free(struct frame_table *ft, uint64_t first, uint64_t count)
 uint64_t frames_release(struct frame_table *ft, uint64_t first, uint64_t count,
                         enum frame_state from)
 {
-    uint64_t changed = 0;
-
-    count = clip(ft, first, count);
-    for (uint64_t m = first; m < first + count; m++)
-        if (ft->pages[m].state == from) {
-            set_state(ft, m, FRAME_FREE, 0);
-            changed++;
-        }
-    return changed;
+    return frames_move(ft, first, count, from, FRAME_FREE);
 }
 
 const char *frame_state_name(enum frame_state s)

@@ -41,6 +41,14 @@ enum page_type {
  */
 void mm_lock(void);
 void mm_unlock(void);
+#define MM_LOCKED(expr)       \
+    ({                        \
+        long rc_;             \
+        mm_lock();            \
+        rc_ = (expr);         \
+        mm_unlock();          \
+        rc_;                  \
+    })
 
 /* Whether pg is a frame of d's. */
 bool owned_domain_frame(const struct page_info *pg, const struct domain *d);

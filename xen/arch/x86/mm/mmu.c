@@ -293,30 +293,15 @@ static long do_mmuext_op_locked(uint64_t uops, uint64_t count, uint64_t pdone, u
 
 long do_mmu_update(uint64_t ureqs, uint64_t count, uint64_t pdone, uint64_t foreigndom)
 {
-    long rc;
-
-    mm_lock();
-    rc = do_mmu_update_locked(ureqs, count, pdone, foreigndom);
-    mm_unlock();
-    return rc;
+    return MM_LOCKED(do_mmu_update_locked(ureqs, count, pdone, foreigndom));
 }
 
 long do_update_va_mapping(uint64_t va, uint64_t val, uint64_t flags)
 {
-    long rc;
-
-    mm_lock();
-    rc = do_update_va_mapping_locked(va, val, flags);
-    mm_unlock();
-    return rc;
+    return MM_LOCKED(do_update_va_mapping_locked(va, val, flags));
 }
 
 long do_mmuext_op(uint64_t uops, uint64_t count, uint64_t pdone, uint64_t foreigndom)
 {
-    long rc;
-
-    mm_lock();
-    rc = do_mmuext_op_locked(uops, count, pdone, foreigndom);
-    mm_unlock();
-    return rc;
+    return MM_LOCKED(do_mmuext_op_locked(uops, count, pdone, foreigndom));
 }

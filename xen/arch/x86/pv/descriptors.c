@@ -312,20 +312,10 @@ long pv_set_ldt(struct vcpu *v, uint64_t base, unsigned ents)
 
 long do_set_gdt(uint64_t frame_list, uint64_t entries)
 {
-    long rc;
-
-    mm_lock();
-    rc = do_set_gdt_locked(frame_list, entries);
-    mm_unlock();
-    return rc;
+    return MM_LOCKED(do_set_gdt_locked(frame_list, entries));
 }
 
 long do_update_descriptor(uint64_t maddr, uint64_t desc)
 {
-    long rc;
-
-    mm_lock();
-    rc = do_update_descriptor_locked(maddr, desc);
-    mm_unlock();
-    return rc;
+    return MM_LOCKED(do_update_descriptor_locked(maddr, desc));
 }

@@ -92,8 +92,9 @@ void evtchn_set_pending(struct vcpu *v, evtchn_port_t port)
         return;
     if (!test_bit(s->evtchn_mask, port))
         mark_pending(v, port);
-    else if (v->polling)
-        vcpu_kick(v); /* SCHEDOP_poll waits on ports, masked or not */
+    /* SCHEDOP_poll waits on ports, masked or not, whatever the selector says. */
+    if (v->polling)
+        vcpu_kick(v);
 }
 
 static struct vcpu *notify_vcpu(struct domain *d, const struct evtchn *c)

@@ -23,6 +23,15 @@ long do_set_timer_op(uint64_t timeout)
     return vcpu_set_singleshot(v, timeout);
 }
 
+static bool any_pending(struct vcpu *v, const evtchn_port_t *ports, unsigned n)
+{
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    for (unsigned i = 0; i < n; i++)
+        if (evtchn_is_pending(v->domain, ports[i]))
+            return true;
+    return false;
+}
+
 /*
  * SCHEDOP_poll: sleep until one of the ports (at most 128, Xen's limit) is
  * pending, or the timeout (absolute system time; 0 = none) passes. Unlike
@@ -32,25 +41,28 @@ static long sched_poll(uint64_t arg)
 {
     struct vcpu *v = current;
     struct sched_poll p;
-    evtchn_port_t port;
-    bool pending = false;
+    evtchn_port_t ports[128];
 
     if (copy_from_guest(&p, arg, sizeof(p)))
         return -EFAULT;
     if (p.nr_ports > 128)
         return -EINVAL;
-    for (unsigned i = 0; i < p.nr_ports; i++) {
-        if (copy_from_guest(&port, (uint64_t)p.ports.p + i * sizeof(port), sizeof(port)))
-            return -EFAULT;
-        if (port >= EVTCHN_2L_NR)
+    if (copy_from_guest(ports, (uint64_t)p.ports.p, p.nr_ports * sizeof(ports[0])))
+        return -EFAULT;
+    for (unsigned i = 0; i < p.nr_ports; i++)
+        if (ports[i] >= EVTCHN_2L_NR)
             return -EINVAL;
-        pending |= evtchn_is_pending(v->domain, port);
-    }
-    if (pending || (p.timeout && p.timeout <= now_ns()))
+    if (any_pending(v, ports, p.nr_ports) || (p.timeout && p.timeout <= now_ns()))
         return 0;
     if (p.timeout)
         set_timer(&v->poll_timer, p.timeout);
     vcpu_block_until_event(v, true);
+    /*
+     * A port set pending after the scan above but before we were marked
+     * polling found nobody to wake: look again now that we are.
+     */
+    if (any_pending(v, ports, p.nr_ports))
+        vcpu_kick(v);
     return 0;
 }
 

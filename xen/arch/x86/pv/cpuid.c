@@ -25,6 +25,12 @@
 /* Leaf 1 EDX: FPU DE TSC MSR PAE CX8 SEP CMOV PAT CLFLUSH MMX FXSR SSE SSE2 SS HTT. */
 #define L1_EDX_OK (BIT(0) | BIT(2) | BIT(4) | BIT(5) | BIT(6) | BIT(8) | BIT(11) | BIT(15) | \
                    BIT(16) | BIT(19) | BIT(23) | BIT(24) | BIT(25) | BIT(26) | BIT(27) | BIT(28))
+/*
+ * Leaf 1 EDX.APIC, for the hardware domain only, as Xen shows it: Linux's
+ * Dom0 then parses the MADT and registers the IO-APICs, which places its
+ * dynamic Xen IRQs above the GSIs instead of on the ISA IRQs.
+ */
+#define L1_EDX_APIC BIT(9)
 /* Leaf 7 EBX: BMI1 BMI2 ERMS RDSEED ADX CLFLUSHOPT CLWB SHA. */
 #define L7_EBX_OK (BIT(3) | BIT(8) | BIT(9) | BIT(18) | BIT(19) | BIT(23) | BIT(24) | BIT(29))
 /* 0x80000001 ECX: LAHF_LM CMP_LEGACY LZCNT SSE4A MISALIGNSSE PREFETCHW. */
@@ -83,7 +89,7 @@ void pv_cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
     case 1:
         r[1] = (r[1] & 0x00ffffff) | ((current->vcpu_id * 2) << 24);
         r[2] = (r[2] & L1_ECX_OK) | L1_ECX_HYPERVISOR;
-        r[3] &= L1_EDX_OK;
+        r[3] &= L1_EDX_OK | (current->domain->is_privileged ? L1_EDX_APIC : 0);
         break;
     case 5: case 6: case 0xa: case 0xd:
         r[0] = r[1] = r[2] = r[3] = 0;

@@ -130,6 +130,8 @@ void domain_destroy(struct domain *d)
     }
     frames_unlock();
     mm_unlock();
+    if (d->pirq_gsi)
+        free_xen_pages(d->pirq_gsi, 1);
     for (unsigned i = 0; i < MAX_DOMAINS; i++)
         if (domain_list[i] == d)
             domain_list[i] = NULL;

@@ -390,19 +390,6 @@ static long reset(const evtchn_reset_t *r)
     return 0;
 }
 
-/* Copy in, work, and copy back when the sub-op has results (out). */
-#define COPY_OP(type, var, worker, out)                              \
-    do {                                                             \
-        type var;                                                    \
-        long rc;                                                     \
-        if (copy_from_guest(&var, arg, sizeof(var)))                 \
-            return -EFAULT;                                          \
-        rc = worker;                                                 \
-        if (out && !rc && copy_to_guest(arg, &var, sizeof(var)))     \
-            return -EFAULT;                                          \
-        return rc;                                                   \
-    } while (0)
-
 long do_event_channel_op(uint64_t cmd, uint64_t arg)
 {
     switch ((int)cmd) {

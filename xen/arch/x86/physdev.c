@@ -1,12 +1,167 @@
 /*
- * physdev_op (public/physdev.h): the I/O privilege a PV kernel asks for.
- * Interrupt routing and PCI sub-ops come with event channels (issue 4).
+ * physdev_op (public/physdev.h): the I/O privilege a PV kernel asks for,
+ * and the hardware domain's view of the machine's interrupt lines: GSI
+ * setup, GSI-to-pirq mappings, IO-APIC register reads and the PCI devices
+ * it announces. Delivering a GSI as an event (EVTCHNOP_bind_pirq) is not
+ * done yet, so a mapped pirq cannot be bound (docs/STATUS.md).
  */
+#include <asm/io_apic.h>
 #include <xen/physdev.h>
 #include <xenolith/errno.h>
 #include <xenolith/guest_access.h>
 #include <xenolith/hypercall.h>
+#include <xenolith/page_alloc.h>
 #include <xenolith/sched.h>
+#include <xenolith/spinlock.h>
+
+#define NR_GSIS_MAX 256
+#define MAX_PCI_DEVICES 64
+
+/* PHYSDEVOP_setup_gsi: a GSI's trigger mode and polarity, for when it is routed. */
+static struct {
+    bool set, level, active_low;
+} gsi_setup[NR_GSIS_MAX];
+
+/* The PCI functions Dom0 announced (PHYSDEVOP_pci_device_add). */
+static struct pci_dev {
+    uint16_t seg;
+    uint8_t bus, devfn;
+    bool used;
+} pci_devs[MAX_PCI_DEVICES];
+static spinlock_t physdev_lock = SPINLOCK_INIT;
+
+static bool gsi_valid(int gsi)
+{
+    return gsi >= 0 && (unsigned)gsi < io_apic_nr_gsis() && gsi < NR_GSIS_MAX;
+}
+
+/* A domain's pirq -> GSI table, made at its first map_pirq: entry gsi + 1, 0 = free. */
+static uint16_t *pirq_table(struct domain *d)
+{
+    if (!d->pirq_gsi)
+        d->pirq_gsi = alloc_xen_pages(1);
+    return d->pirq_gsi;
+}
+
+static long setup_gsi(const struct physdev_setup_gsi *s)
+{
+    if (!gsi_valid(s->gsi))
+        return -EINVAL;
+    gsi_setup[s->gsi].set = true;
+    gsi_setup[s->gsi].level = s->triggering;
+    gsi_setup[s->gsi].active_low = s->polarity;
+    return 0;
+}
+
+/*
+ * MAP_PIRQ_TYPE_GSI for the caller itself: pirq = -1 asks for one (the GSI's
+ * own number, which is what Linux's Dom0 passes anyway). A pirq already
+ * mapped to another GSI keeps its mapping and the answer is 0, as Xen's
+ * map_domain_pirq gives. MSI needs interrupt remapping of ours.
+ */
+static long map_pirq(struct physdev_map_pirq *m)
+{
+    struct domain *d = current->domain;
+    uint16_t *t;
+
+    if (m->domid != DOMID_SELF && m->domid != d->domain_id)
+        return domain_by_id(m->domid) ? unimplemented("physdev_op map_pirq for domain", m->domid)
+                                      : -ESRCH;
+    if (m->type != MAP_PIRQ_TYPE_GSI)
+        return unimplemented("physdev_op map_pirq type", (unsigned)m->type);
+    if (!gsi_valid(m->index))
+        return -EINVAL;
+    if (m->pirq < 0)
+        m->pirq = m->index;
+    if ((unsigned)m->pirq >= NR_PIRQS)
+        return -EINVAL;
+    if (!(t = pirq_table(d)))
+        return -ENOMEM;
+    if (t[m->pirq] && t[m->pirq] != m->index + 1) {
+        printk("d%u: pirq %d is GSI %u already, not GSI %d\n", d->domain_id, m->pirq,
+               t[m->pirq] - 1u, m->index);
+        return 0;
+    }
+    t[m->pirq] = (uint16_t)(m->index + 1);
+    return 0;
+}
+
+static long unmap_pirq(const struct physdev_unmap_pirq *u)
+{
+    struct domain *d = current->domain;
+
+    if (u->domid != DOMID_SELF && u->domid != d->domain_id)
+        return -EPERM;
+    if (u->pirq < 0 || (unsigned)u->pirq >= NR_PIRQS || !d->pirq_gsi || !d->pirq_gsi[u->pirq])
+        return -EINVAL;
+    d->pirq_gsi[u->pirq] = 0;
+    return 0;
+}
+
+/*
+ * XENIRQSTAT_needs_eoi for every pirq, as Xen answers: without a pirq EOI
+ * map (PHYSDEVOP_pirq_eoi_gmfn_v2) any line may need unmasking, so the
+ * guest must always say when it is done. No pirq is shared.
+ */
+static long irq_status_query(struct physdev_irq_status_query *q)
+{
+    if (q->irq >= NR_PIRQS)
+        return -EINVAL;
+    q->flags = XENIRQSTAT_needs_eoi;
+    return 0;
+}
+
+static struct pci_dev *pci_find(uint16_t seg, uint8_t bus, uint8_t devfn)
+{
+    for (unsigned i = 0; i < MAX_PCI_DEVICES; i++)
+        if (pci_devs[i].used && pci_devs[i].seg == seg && pci_devs[i].bus == bus &&
+            pci_devs[i].devfn == devfn)
+            return &pci_devs[i];
+    return NULL;
+}
+
+/* Adding a device twice is not an error (Xen's pci_add_device keeps the one it has). */
+static long pci_add(uint16_t seg, uint8_t bus, uint8_t devfn)
+{
+    if (pci_find(seg, bus, devfn))
+        return 0;
+    for (unsigned i = 0; i < MAX_PCI_DEVICES; i++)
+        if (!pci_devs[i].used) {
+            pci_devs[i] = (struct pci_dev){ seg, bus, devfn, true };
+            return 0;
+        }
+    return -ENOMEM;
+}
+
+static long pci_remove(uint16_t seg, uint8_t bus, uint8_t devfn)
+{
+    struct pci_dev *p = pci_find(seg, bus, devfn);
+
+    if (!p)
+        return -ENODEV;
+    p->used = false;
+    return 0;
+}
+
+/* Called with physdev_lock held: it guards the tables above and the IO-APIC's index register. */
+static long hardware_op(int cmd, uint64_t arg)
+{
+    switch (cmd) {
+    case PHYSDEVOP_setup_gsi: COPY_OP(struct physdev_setup_gsi, s, setup_gsi(&s), false);
+    case PHYSDEVOP_map_pirq: COPY_OP(struct physdev_map_pirq, m, map_pirq(&m), true);
+    case PHYSDEVOP_unmap_pirq: COPY_OP(struct physdev_unmap_pirq, u, unmap_pirq(&u), false);
+    case PHYSDEVOP_apic_read:
+        COPY_OP(struct physdev_apic, a, io_apic_read(a.apic_physbase, a.reg, &a.value), true);
+    case PHYSDEVOP_pci_device_add:
+        COPY_OP(struct physdev_pci_device_add, p, pci_add(p.seg, p.bus, p.devfn), false);
+    case PHYSDEVOP_pci_device_remove:
+        COPY_OP(struct physdev_pci_device, p, pci_remove(p.seg, p.bus, p.devfn), false);
+    case PHYSDEVOP_manage_pci_add: COPY_OP(struct physdev_manage_pci, p, pci_add(0, p.bus, p.devfn), false);
+    case PHYSDEVOP_manage_pci_remove:
+        COPY_OP(struct physdev_manage_pci, p, pci_remove(0, p.bus, p.devfn), false);
+    }
+    return unimplemented("physdev_op", (unsigned)cmd);
+}
 
 long do_physdev_op(uint64_t cmd, uint64_t arg)
 {
@@ -20,6 +175,34 @@ long do_physdev_op(uint64_t cmd, uint64_t arg)
             return -EINVAL;
         current->iopl = s.iopl;
         return 0;
+    }
+    case PHYSDEVOP_irq_status_query:
+        COPY_OP(struct physdev_irq_status_query, q, irq_status_query(&q), true);
+    case PHYSDEVOP_eoi: {
+        struct physdev_eoi e;
+
+        if (copy_from_guest(&e, arg, sizeof(e)))
+            return -EFAULT;
+        return e.irq < NR_PIRQS ? 0 : -EINVAL; /* nothing is delivered, so nothing is masked */
+    }
+    case PHYSDEVOP_setup_gsi:
+    case PHYSDEVOP_map_pirq:
+    case PHYSDEVOP_unmap_pirq:
+    case PHYSDEVOP_apic_read:
+    case PHYSDEVOP_pci_device_add:
+    case PHYSDEVOP_pci_device_remove:
+    case PHYSDEVOP_manage_pci_add:
+    case PHYSDEVOP_manage_pci_remove:
+    {
+        long rc;
+
+        /* Only the hardware domain owns interrupt lines, IO-APICs and PCI devices. */
+        if (!current->domain->is_hardware)
+            return -EPERM;
+        spin_lock(&physdev_lock);
+        rc = hardware_op((int)cmd, arg);
+        spin_unlock(&physdev_lock);
+        return rc;
     }
     }
     return unimplemented("physdev_op", cmd);

@@ -4,6 +4,7 @@
  * APIC and the clock, build Dom0 from module 1 and enter it.
  */
 #include <asm/acpi.h>
+#include <asm/io_apic.h>
 #include <asm/apic.h>
 #include <asm/bootinfo.h>
 #include <asm/cpu.h>
@@ -270,6 +271,7 @@ noreturn void __start_xen(uint32_t magic, uint64_t info)
     apic_timer_init();
     wallclock_init();
     acpi_power_init();
+    io_apic_init();
     if (strcmp(opt_sched, "credit") && strcmp(opt_sched, "credit2"))
         printk("sched=%s: unknown scheduler, using credit\n", opt_sched);
     smp_boot_cpus();

@@ -23,4 +23,17 @@ int copy_to_guest(uint64_t dst_gva, const void *src, size_t len);
 /* Faulting copy primitive (arch): returns the number of bytes NOT copied. */
 size_t raw_copy_safe(void *dst, const void *src, size_t len);
 
+/* Copy in, work, and copy back when the sub-op has results (out). */
+#define COPY_OP(type, var, worker, out)                              \
+    do {                                                             \
+        type var;                                                    \
+        long rc;                                                     \
+        if (copy_from_guest(&var, arg, sizeof(var)))                 \
+            return -EFAULT;                                          \
+        rc = worker;                                                 \
+        if (out && !rc && copy_to_guest(arg, &var, sizeof(var)))     \
+            return -EFAULT;                                          \
+        return rc;                                                   \
+    } while (0)
+
 #endif

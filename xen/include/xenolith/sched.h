@@ -86,6 +86,7 @@ struct domain {
     shared_info_t *shared_info;
     struct evtchn *evtchn;     /* EVTCHN_2L_NR ports */
     struct grant_table *grant_table; /* made by the first grant_table_op */
+    uint16_t *pirq_gsi;        /* NR_PIRQS entries, GSI + 1 or 0 (arch/x86/physdev.c) */
 #define NR_WATCHDOGS 2             /* Xen's NR_DOMAIN_WATCHDOG_TIMERS */
     struct timer watchdog[NR_WATCHDOGS];
     bool watchdog_armed[NR_WATCHDOGS];
@@ -97,6 +98,9 @@ struct domain {
     bool parked;               /* over its cap until the next accounting */
     xen_domain_handle_t handle;
 };
+
+/* A domain's physical IRQ numbers (PHYSDEVOP_map_pirq): one page of table. */
+#define NR_PIRQS (PAGE_SIZE / sizeof(uint16_t))
 
 struct domain *domain_create(domid_t id, bool privileged, unsigned max_vcpus);
 /* NULL if no domain has that id (DOMID_SELF is the caller's). */

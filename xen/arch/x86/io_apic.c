@@ -1,0 +1,80 @@
+/*
+ * The IO-APICs the MADT lists (ACPI 6.x, MADT entry type 1: id, address,
+ * GSI base) and the GSIs they serve, for the hardware domain's
+ * physdev_op: PHYSDEVOP_apic_read reads their registers, and a GSI is
+ * valid for setup_gsi and map_pirq only if one of them has the pin.
+ * Routing GSIs to event channels (EVTCHNOP_bind_pirq) is not done yet.
+ */
+#include <asm/acpi.h>
+#include <asm/io_apic.h>
+#include <asm/page.h>
+#include <xenolith/errno.h>
+#include <xenolith/lib.h>
+
+#define MAX_IO_APICS 8
+#define IOAPIC_REGSEL 0x00
+#define IOAPIC_WINDOW 0x10
+#define IOAPIC_VER 0x01 /* bits 23:16: the highest redirection entry */
+
+static struct io_apic {
+    uint64_t physbase;
+    volatile uint32_t *regs;
+    unsigned gsi_base, nr_pins;
+} io_apics[MAX_IO_APICS];
+static unsigned nr_io_apics, nr_gsis;
+
+static uint32_t reg_read(const struct io_apic *a, unsigned reg)
+{
+    a->regs[IOAPIC_REGSEL / 4] = reg;
+    return a->regs[IOAPIC_WINDOW / 4];
+}
+
+static void add_io_apic(const uint8_t *e)
+{
+    struct io_apic *a = &io_apics[nr_io_apics];
+    uint32_t addr, gsi_base;
+
+    memcpy(&addr, e + 4, 4);
+    memcpy(&gsi_base, e + 8, 4);
+    a->physbase = addr;
+    a->regs = ioremap(addr, PAGE_SIZE);
+    a->gsi_base = gsi_base;
+    a->nr_pins = ((reg_read(a, IOAPIC_VER) >> 16) & 0xff) + 1;
+    if (gsi_base + a->nr_pins > nr_gsis)
+        nr_gsis = gsi_base + a->nr_pins;
+    printk("IO-APIC %u at %#lx: GSIs %u-%u\n", e[2], (unsigned long)addr, gsi_base,
+           gsi_base + a->nr_pins - 1);
+    nr_io_apics++;
+}
+
+void io_apic_init(void)
+{
+    const struct acpi_header *madt = acpi_find_table("APIC");
+    const uint8_t *p, *end;
+
+    if (!madt)
+        return;
+    p = (const uint8_t *)madt + sizeof(*madt) + 8; /* local APIC address and flags */
+    end = (const uint8_t *)madt + madt->length;
+    while (p + 2 <= end && p[1] >= 2 && p + p[1] <= end) {
+        if (p[0] == 1 && p[1] >= 12 && nr_io_apics < MAX_IO_APICS)
+            add_io_apic(p);
+        p += p[1];
+    }
+}
+
+unsigned io_apic_nr_gsis(void)
+{
+    return nr_gsis;
+}
+
+/* PHYSDEVOP_apic_read (public/physdev.h struct physdev_apic). */
+long io_apic_read(uint64_t physbase, uint32_t reg, uint32_t *value)
+{
+    for (unsigned i = 0; i < nr_io_apics; i++)
+        if (io_apics[i].physbase == physbase) {
+            *value = reg_read(&io_apics[i], reg);
+            return 0;
+        }
+    return -EINVAL;
+}

@@ -59,8 +59,8 @@ if scripts/fetch-xen.sh; then
     suite "bad kernel on xenolith" tests/integration/bad-kernel.sh xen/xen xenolith
     suite "iso on xen-4.17" tests/integration/iso.sh build/xen-4.17/xen.gz build/guests/hello.elf xen-4.17
     if scripts/fetch-linux.sh; then
-        suite "linux dom0 on xen-4.17" tests/integration/linux-dom0.sh build/xen-4.17/xen xen-4.17
-        suite "linux dom0 on xenolith" tests/integration/linux-dom0.sh xen/xen xenolith --timeout 120
+        suite "linux dom0, reboot, on xen-4.17" tests/integration/linux-dom0.sh build/xen-4.17/xen xen-4.17 --end reboot
+        suite "linux dom0, reboot, on xenolith" tests/integration/linux-dom0.sh xen/xen xenolith --end reboot --timeout 120
         suite "linux dom0, 2 vCPUs, on xen-4.17" tests/integration/linux-dom0.sh build/xen-4.17/xen xen-4.17 --vcpus 2
         suite "linux dom0, 2 vCPUs, on xenolith" tests/integration/linux-dom0.sh xen/xen xenolith --vcpus 2 --timeout 120
     else

@@ -34,11 +34,17 @@
 #   no-hypervisor-fault   no "(XEN) FATAL", "(XEN) PANIC" or "Panic on CPU"
 #   init                  the initramfs /init prints LINUX-DOM0-INIT-OK
 #   capabilities, hypervisor-type, hypervisor-version, hypervisor-properties,
-#   cpus, sleep           /init's `LINUX-DOM0-CHECK <name> ok|fail <detail>`
+#   cpus, sleep,
+#   xen-dmesg             /init's `LINUX-DOM0-CHECK <name> ok|fail <detail>`
 #                         (tests/integration/linux-initramfs/init)
-#   poweroff              after LINUX-DOM0-DONE /init runs `poweroff -f`: QEMU
-#                         exits (ACPI S5) or the hypervisor logs
-#                         "Hardware Dom0 halted"
+#   poweroff              (--end poweroff, the default) after LINUX-DOM0-DONE
+#                         /init runs `poweroff -f`: QEMU exits (ACPI S5) or
+#                         the hypervisor logs "Hardware Dom0 halted", and
+#                         no reboot line came
+#   reboot                (--end reboot) /init runs `reboot -f`: the
+#                         hypervisor logs "Hardware Dom0 shutdown: rebooting
+#                         machine" and the machine resets (QEMU exits, as it
+#                         runs with -no-reboot)
 # then a line of host times (seconds since QEMU started) per stage. QEMU is
 # stopped as soon as the verdict is known: after poweroff, 3 s after a
 # hypervisor fault, a domain crash or a Linux panic, or at the timeout. On a
@@ -48,7 +54,7 @@
 set -uo pipefail
 
 usage() {
-    echo "usage: $0 HYPERVISOR LABEL [--kernel PATH] [--vcpus N] [--timeout SECS] [--verbose]" >&2
+    echo "usage: $0 HYPERVISOR LABEL [--kernel PATH] [--vcpus N] [--end poweroff|reboot] [--timeout SECS] [--verbose]" >&2
     exit 2
 }
 [ $# -ge 2 ] || usage
@@ -57,18 +63,21 @@ label=$2
 shift 2
 kernel=build/linux/vmlinuz
 vcpus=1
+end=poweroff
 timeout=300
 verbose=no
 while [ $# -gt 0 ]; do
     case $1 in
     --kernel) [ $# -ge 2 ] || usage; kernel=$2; shift 2 ;;
     --vcpus) [ $# -ge 2 ] || usage; vcpus=$2; shift 2 ;;
+    --end) [ $# -ge 2 ] || usage; end=$2; shift 2 ;;
     --timeout) [ $# -ge 2 ] || usage; timeout=$2; shift 2 ;;
     --verbose | -v) verbose=yes; shift ;;
     *) usage ;;
     esac
 done
 [[ $vcpus =~ ^[1-9][0-9]*$ ]] || { echo "linux-dom0: --vcpus wants a number >= 1" >&2; exit 2; }
+[[ $end =~ ^(poweroff|reboot)$ ]] || { echo "linux-dom0: --end wants poweroff or reboot, not '$end'" >&2; exit 2; }
 [[ $timeout =~ ^[1-9][0-9]*$ ]] || { echo "linux-dom0: --timeout wants whole seconds" >&2; exit 2; }
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -97,15 +106,17 @@ done
 
 name=linux-dom0
 [ "$vcpus" -eq 1 ] || name=linux-dom0-vcpus$vcpus
+[ "$end" = poweroff ] || name=$name-$end
 logdir=build/logs/$label
 log=$logdir/$name.log
 mkdir -p "$logdir"
 
 # Xen's command line as real-xen-in-qemu.md boots it (no smap=0: that was
 # for QEMU 7.2 only). Dom0's: the early console through console_io
-# (earlyprintk=xen), then hvc0; xtest_vcpus tells /init what to expect.
+# (earlyprintk=xen), then hvc0; xtest_vcpus tells /init what to expect,
+# xtest_end how to leave.
 xen_cmdline="console=com1 com1=115200,8n1 dom0_mem=512M,max:512M dom0_max_vcpus=$vcpus loglvl=all guest_loglvl=all"
-dom0_cmdline="earlyprintk=xen console=hvc0 xtest_vcpus=$vcpus"
+dom0_cmdline="earlyprintk=xen console=hvc0 xtest_vcpus=$vcpus xtest_end=$end"
 module="$kernel $dom0_cmdline"
 module=${module//,/,,}      # a doubled comma is a literal one in -initrd
 qemu=(qemu-system-x86_64 -accel tcg -cpu max -smp 2 -m 1024 -display none
@@ -114,8 +125,8 @@ qemu=(qemu-system-x86_64 -accel tcg -cpu max -smp 2 -m 1024 -display none
 
 STAGES=(start pagetables banner memory-map paging no-hypervisor-fault init
         capabilities hypervisor-type hypervisor-version hypervisor-properties
-        cpus sleep poweroff)
-CHECKS=" capabilities hypervisor-type hypervisor-version hypervisor-properties cpus sleep "
+        cpus sleep xen-dmesg "$end")
+CHECKS=" capabilities hypervisor-type hypervisor-version hypervisor-properties cpus sleep xen-dmesg "
 FAULT_RE='\(XEN\) (FATAL|PANIC)|Panic on CPU'
 # Lines after which nothing more will come: a crashed or halted Dom0 (Xen:
 # "Domain 0 (vcpu#0) crashed on cpu#0", "Hardware Dom0 crashed: rebooting
@@ -136,6 +147,9 @@ qpid=$!
 trap 'kill -TERM "$qpid" 2>/dev/null' EXIT
 
 saw_map_header=no
+saw_reboot=no
+want_reboot=no
+[ "$end" = reboot ] && want_reboot=yes
 fault=""
 end_line=""
 stop_us=""
@@ -175,9 +189,13 @@ feed() {
     fi
     if [ -z "$end_line" ] && [[ $line =~ $END_RE ]]; then
         end_line=$line
-        if [ -n "${at[done]:-}" ] && [[ $line == *"Hardware Dom0 halted"* ]]; then
+        if [ -n "${at[done]:-}" ] && [ "$end" = poweroff ] &&
+           [[ $line == *"Hardware Dom0 halted"* ]]; then
             mark poweroff
             stop_us=$(now_us)
+        elif [ -n "${at[done]:-}" ] && [[ $line == *"Hardware Dom0 shutdown: rebooting machine"* ]]; then
+            saw_reboot=yes  # the reset follows: QEMU exits (-no-reboot)
+            stop_us=$(( $(now_us) + POWEROFF_WAIT_US ))
         elif [ -z "$stop_us" ] || [ -z "${at[done]:-}" ]; then
             stop_us=$(( $(now_us) + GRACE_US ))
         fi
@@ -187,7 +205,7 @@ feed() {
 while :; do
     now=$(now_us)
     if [ -n "$stop_us" ] && [ "$now" -ge "$stop_us" ]; then
-        ended=${at[poweroff]:+poweroff}
+        ended=${at[$end]:+$end}
         ended=${ended:-end}
         break
     fi
@@ -203,7 +221,11 @@ while :; do
     else
         buf+=$chunk
         ended="exit"
-        [ -n "${at[done]:-}" ] && mark poweroff
+        # QEMU exits on ACPI S5 and, with -no-reboot, on a reset: which
+        # one it was, the hypervisor's reboot line tells.
+        if [ -n "${at[done]:-}" ] && [ "$saw_reboot" = "$want_reboot" ]; then
+            mark "$end"
+        fi
         break
     fi
 done
@@ -232,7 +254,9 @@ for s in "${STAGES[@]}"; do
         reason=$why
         why="not reached"   # the whole story once, at the first stage missed
         [ "$s" = poweroff ] && [ -n "${at[done]:-}" ] &&
-            reason="QEMU did not exit and no 'Hardware Dom0 halted' within $((POWEROFF_WAIT_US / 1000000)) s of LINUX-DOM0-DONE"
+            reason="QEMU did not exit and no 'Hardware Dom0 halted' within $((POWEROFF_WAIT_US / 1000000)) s of LINUX-DOM0-DONE${saw_reboot/#yes/ (the machine rebooted instead)}"
+        [ "$s" = reboot ] && [ -n "${at[done]:-}" ] &&
+            reason="no 'Hardware Dom0 shutdown: rebooting machine' then QEMU exit within $((POWEROFF_WAIT_US / 1000000)) s of LINUX-DOM0-DONE"
     elif [[ $CHECKS == *" $s "* ]] && [[ ${detail[$s]} != ok* ]]; then
         verdict=FAIL
         reason=${detail[$s]#fail }
@@ -245,7 +269,7 @@ for s in "${STAGES[@]}"; do
 done
 
 times=""
-for s in start pagetables banner memory-map paging init "done" poweroff; do
+for s in start pagetables banner memory-map paging init "done" "$end"; do
     [ -n "${at[$s]:-}" ] && times+=" $s=$(secs "${at[$s]}")"
 done
 echo "$name ($label): host seconds since QEMU start:${times:- none}; total $(secs "$elapsed")${detail[init]:+; /init: ${detail[init]}}"

@@ -8,6 +8,8 @@
 #include <asm/io.h>
 #include <asm/time.h>
 #include <xen/xen.h>
+#include <xenolith/sched.h>
+#include <xenolith/spinlock.h>
 
 #define PIT_HZ 1193182
 #define CALIBRATE_MS 50
@@ -108,7 +110,10 @@ void time_sync_bsp(void)
         __asm__ volatile("pause");
 }
 
-static uint64_t boot_wallclock_sec; /* Unix time at system time 0 */
+/* Unix time at system time 0; XENPF_settime64 moves it (wallclock_lock). */
+static uint64_t boot_wallclock_sec;
+static uint32_t boot_wallclock_nsec;
+static spinlock_t wallclock_lock = SPINLOCK_INIT;
 
 static uint8_t cmos(uint8_t reg)
 {
@@ -158,9 +163,29 @@ void wallclock_fill(shared_info_t *s)
     __asm__ volatile("" ::: "memory");
     s->wc_sec = (uint32_t)boot_wallclock_sec;
     s->wc_sec_hi = (uint32_t)(boot_wallclock_sec >> 32);
-    s->wc_nsec = 0;
+    s->wc_nsec = boot_wallclock_nsec;
     __asm__ volatile("" ::: "memory");
     s->wc_version++;
+}
+
+/*
+ * XENPF_settime64 (public/platform.h): the wall clock reads secs.nsecs
+ * when system time is system_time. Every domain's shared_info follows,
+ * as Xen's do_settime() does.
+ */
+void wallclock_set(uint64_t secs, uint32_t nsecs, uint64_t system_time)
+{
+    uint64_t ns = secs * 1000000000ULL + nsecs - system_time;
+    domid_t id = 0;
+    struct domain *d;
+
+    spin_lock(&wallclock_lock);
+    boot_wallclock_sec = ns / 1000000000ULL;
+    boot_wallclock_nsec = (uint32_t)(ns % 1000000000ULL);
+    while ((d = domain_iterate(&id)))
+        if (d->shared_info)
+            wallclock_fill(d->shared_info);
+    spin_unlock(&wallclock_lock);
 }
 
 void pvclock_fill(struct vcpu_time_info *t)

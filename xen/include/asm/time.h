@@ -16,6 +16,8 @@ uint64_t now_ns(void);
 /* Reads the RTC: the wall-clock time at system time 0 (for shared_info). */
 void wallclock_init(void);
 void wallclock_fill(shared_info_t *s);
+/* XENPF_settime64: moves the wall clock of every domain. */
+void wallclock_set(uint64_t secs, uint32_t nsecs, uint64_t system_time);
 
 /* Fills a pvclock record (public/xen.h: struct vcpu_time_info). */
 void pvclock_fill(struct vcpu_time_info *t);

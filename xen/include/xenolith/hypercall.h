@@ -37,6 +37,8 @@ long do_set_timer_op(uint64_t timeout);
 long do_grant_table_op(uint64_t cmd, uint64_t arg, uint64_t count);
 long do_domctl(uint64_t arg);
 long do_sysctl(uint64_t arg);
+long do_platform_op(uint64_t arg);
+long do_mca(uint64_t arg);
 
 /* A known hypercall's sub-op not done yet: logged once per (what, cmd), then -ENOSYS. */
 long unimplemented(const char *what, uint64_t cmd);

@@ -5,6 +5,7 @@
  * return -ENOSYS.
  */
 #include <xen/xen.h>
+#include <xen/arch-x86/xen-mca.h>
 #include <xenolith/cmdline.h>
 #include <xenolith/hypercall.h>
 #include <xenolith/pv.h>
@@ -45,6 +46,8 @@ static const hypercall_fn hypercall_table[NR_HYPERCALLS] = {
     HC(grant_table_op, do_grant_table_op),
     HC(domctl, do_domctl),
     HC(sysctl, do_sysctl),
+    HC(platform_op, do_platform_op),
+    HC(mca, do_mca), /* __HYPERVISOR_arch_0, public/arch-x86/xen-mca.h */
 };
 
 long unimplemented(const char *what, uint64_t cmd)

@@ -93,6 +93,28 @@ static void test_release_modules(void)
     CU_ASSERT_EQUAL(ft.counts[FRAME_MODULE], 0);
 }
 
+/* frames_alloc_extent: aligned, below the limit, highest first. */
+static void test_extent_aligned_below_limit(void)
+{
+    fresh();
+    frames_add_ram(&ft, 0, 40);
+    frames_reserve(&ft, 29, 1, FRAME_XEN);                        /* spoils 28..31 */
+    CU_ASSERT_EQUAL(frames_alloc_extent(&ft, 2, 32, FRAME_DOMAIN, 3), 24);
+    CU_ASSERT_EQUAL(pages[27].owner, 3);
+    CU_ASSERT_EQUAL(pages[28].state, FRAME_FREE);
+    CU_ASSERT_EQUAL(frames_alloc_extent(&ft, 3, INVALID_MFN, FRAME_DOMAIN, 3), 32);
+    CU_ASSERT_EQUAL(frames_alloc_extent(&ft, 3, INVALID_MFN, FRAME_DOMAIN, 3), 16);
+    CU_ASSERT_EQUAL(frames_alloc_extent(&ft, 0, 1, FRAME_XEN, 0), 0); /* only frame 0 is below 1 */
+    CU_ASSERT_EQUAL(frames_alloc_extent(&ft, 0, 1, FRAME_XEN, 0), INVALID_MFN);
+    CU_ASSERT_EQUAL(frames_alloc_extent(&ft, 0, 0, FRAME_XEN, 0), INVALID_MFN);
+    CU_ASSERT_EQUAL(frames_alloc_extent(&ft, 4, INVALID_MFN, FRAME_XEN, 0), INVALID_MFN); /* 0 and 16 taken */
+    CU_ASSERT_EQUAL(frames_alloc_extent(&ft, 3, 16, FRAME_XEN, 0), 8);
+    CU_ASSERT_EQUAL(frames_alloc_extent(&ft, 2, 8, FRAME_XEN, 0), 4);
+    CU_ASSERT_EQUAL(frames_alloc_extent(&ft, 2, 8, FRAME_XEN, 0), INVALID_MFN); /* 1..3 is short */
+    CU_ASSERT_EQUAL(frames_alloc_extent(&ft, 40, INVALID_MFN, FRAME_XEN, 0), INVALID_MFN);
+    CU_ASSERT_EQUAL(total(), NR);
+}
+
 static void test_names(void)
 {
     CU_ASSERT_STRING_EQUAL(frame_state_name(FRAME_XEN), "hypervisor");
@@ -108,5 +130,6 @@ void register_page_alloc_tests(void)
     CU_add_test(s, "contiguous first fit", test_alloc_contiguous_skips_taken);
     CU_add_test(s, "free only what was allocated", test_free_rules);
     CU_add_test(s, "boot modules are released", test_release_modules);
+    CU_add_test(s, "aligned extents below a limit", test_extent_aligned_below_limit);
     CU_add_test(s, "state names", test_names);
 }

@@ -965,6 +965,75 @@ static void test_release_refusals(void)
     COUNTS(MM_MFN_XEN, 0, 0);
 }
 
+/* ---- steal_domain_frame (XENMEM_exchange, Xen's steal_page) ---- */
+
+/* Only a frame holding nothing but the allocation reference can be taken. */
+static void test_steal_refusals(void)
+{
+    uint64_t l1, x, mapped, special, theirs;
+
+    fresh();
+    l1 = frame(d1);
+    x = frame(d1);
+    mapped = frame(d1);
+    special = frame(d1);
+    theirs = frame(d2);
+    tab(l1)[0] = e(mapped, P | RW);
+    CU_ASSERT_EQUAL(pin_table(d1, l1, PGT_l1), 0);
+    pg(special)->flags |= PGF_special;
+    CU_ASSERT_EQUAL(steal_domain_frame(d1, l1), -EINVAL);     /* pinned, typed */
+    CU_ASSERT_EQUAL(steal_domain_frame(d1, mapped), -EINVAL); /* mapped */
+    CU_ASSERT_EQUAL(steal_domain_frame(d1, special), -EINVAL);
+    CU_ASSERT_EQUAL(steal_domain_frame(d1, theirs), -EINVAL);
+    CU_ASSERT_EQUAL(steal_domain_frame(d1, MM_MFN_XEN), -EINVAL);
+    CU_ASSERT_EQUAL(steal_domain_frame(d1, MM_MFN_BEYOND), -EINVAL);
+    COUNTS(theirs, 1, 0);
+    CU_ASSERT_EQUAL(steal_domain_frame(d1, x), 0);
+    COUNTS(x, 0, 0);
+    CU_ASSERT_FALSE(get_page(pg(x), d1));                 /* taken: no new references */
+    CU_ASSERT_EQUAL(steal_domain_frame(d1, x), -EINVAL);  /* nor a second taking */
+    unsteal_domain_frame(x);
+    COUNTS(x, 1, 0);
+    CU_ASSERT_TRUE(pg(x)->flags & PGF_allocated);
+    CU_ASSERT_EQUAL(release_domain_frame(d1, x), 0);      /* as good as before */
+    CU_ASSERT_EQUAL(pg(x)->state, FRAME_FREE);
+}
+
+/* A frame that was mapped writable and no longer is can be taken. */
+static void test_steal_formerly_mapped(void)
+{
+    uint64_t l1, x, nr_pages;
+
+    fresh();
+    l1 = frame(d1);
+    x = frame(d1);
+    tab(l1)[0] = e(x, P | RW);
+    CU_ASSERT_EQUAL(pin_table(d1, l1, PGT_l1), 0);
+    CU_ASSERT_EQUAL(mod_entry(&tab(l1)[0], 1, 0, d1, false), 0);
+    CU_ASSERT_EQUAL(steal_domain_frame(d1, x), 0);
+    nr_pages = d1->nr_pages;
+    free_domain_frame(pg(x));
+    CU_ASSERT_EQUAL(pg(x)->state, FRAME_FREE);
+    CU_ASSERT_EQUAL(d1->nr_pages, nr_pages - 1);
+}
+
+/* alloc_domain_extent: aligned and below the limit, one reference each. */
+static void test_alloc_extent(void)
+{
+    uint64_t m;
+
+    fresh();
+    m = alloc_domain_extent(d1, 2, 32);
+    CU_ASSERT_EQUAL(m, 28);
+    for (uint64_t k = 0; k < 4; k++) {
+        COUNTS(m + k, 1, 0);
+        CU_ASSERT_EQUAL(pg(m + k)->owner, 1);
+        CU_ASSERT_EQUAL(pg(m + k)->flags, PGF_allocated);
+    }
+    CU_ASSERT_EQUAL(alloc_domain_extent(d1, 3, 16), INVALID_MFN); /* 8, 9 are not RAM for domains */
+    CU_ASSERT_EQUAL(alloc_domain_extent(d1, 2, 16), 12);
+}
+
 /* ---- known bugs: Xen 4.17 behaves otherwise; each test fails until page_types.c is fixed ---- */
 
 /*
@@ -1080,6 +1149,9 @@ void register_page_types_tests(void)
     CU_add_test(s, "release a mapped frame", test_release_mapped_frame);
     CU_add_test(s, "release a table still referenced", test_release_table_still_referenced);
     CU_add_test(s, "release refusals", test_release_refusals);
+    CU_add_test(s, "steal refusals, steal and give back", test_steal_refusals);
+    CU_add_test(s, "steal a formerly mapped frame", test_steal_formerly_mapped);
+    CU_add_test(s, "alloc an aligned extent below a limit", test_alloc_extent);
     CU_add_test(s, "PTE bits 52-61 are the guest's, as on Xen", test_known_bug_high_bits);
     CU_add_test(s, "L2-L4 entry refusals are -EINVAL, as on Xen", test_known_bug_table_entry_errno);
 }

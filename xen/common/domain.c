@@ -82,6 +82,7 @@ struct domain *domain_create(domid_t id, bool privileged, unsigned max_vcpus)
     if (si_mfn == INVALID_MFN || evtchn_init(d))
         return NULL;
     d->shared_info = mfn_to_virt(si_mfn);
+    mfn_to_page(si_mfn)->flags |= PGF_special; /* never exchanged away under us */
     d->is_privileged = privileged;
     d->is_hardware = privileged && id == 0;
     d->shutdown_code = SHUTDOWN_CODE_INVALID;

@@ -70,6 +70,7 @@ static bool grow(struct domain *d, struct grant_table *gt, unsigned nr)
 
         if (mfn == INVALID_MFN)
             return false;
+        mfn_to_page(mfn)->flags |= PGF_special; /* never exchanged away under us */
         gt->frames[gt->nr_frames++] = mfn;
     }
     return true;

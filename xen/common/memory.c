@@ -1,10 +1,12 @@
 /*
- * memory_op (public/memory.h) for PV guests: reservations (frames in and
- * out of a domain, by machine frame number since PV guests see MFNs), the
+ * memory_op (public/memory.h) for PV guests: reservations and exchanges
+ * (frames in and out of a domain, by machine frame number since PV guests
+ * see MFNs), the
  * machine's and the domain's memory sizes, the memory maps and the M2P's
  * whereabouts. Reservation ops return how many extents they completed.
  */
 #include <asm/bootinfo.h>
+#include <asm/smp.h>
 #include <xen/memory.h>
 #include <xenolith/errno.h>
 #include <xenolith/guest_access.h>
@@ -111,6 +113,218 @@ static long reservation(unsigned cmd, uint64_t arg, uint64_t start)
     return rc;
 }
 
+/*
+ * XENMEM_exchange (memory.h, struct xen_memory_exchange), as Xen's
+ * memory_exchange: work goes in chunks, the least that is whole on both
+ * sides (2^(out - in order) in extents for one out extent, or one in extent
+ * for 2^(in - out order) out extents). A chunk is all or nothing: its in
+ * frames are all taken (steal_domain_frame) and its out extents all
+ * allocated before any in frame is freed, so a failure gives everything
+ * back. nr_exchanged counts the in extents of finished chunks.
+ */
+struct exchange {
+    struct xen_memory_exchange x;
+    struct domain *d;
+    unsigned in_chunk_order, out_chunk_order;
+    uint64_t limit;        /* out frames lie below it (out.mem_flags address bits) */
+    xen_pfn_t *in, *out;   /* the chunk's extent bases: in GMFNs (= MFNs), new MFNs */
+    unsigned buf_pages;
+};
+
+static uint64_t list_at(const struct xen_memory_reservation *r, uint64_t i)
+{
+    return (uint64_t)r->extent_start.p + i * sizeof(xen_pfn_t);
+}
+
+/* Xen's fail_early checks, in its order: -EPERM, then -EINVAL, then -EFAULT. */
+static long exchange_args(const struct xen_memory_exchange *x)
+{
+    const struct xen_memory_reservation *in = &x->in, *out = &x->out;
+
+    if (MAX(in->extent_order, out->extent_order) > max_order(current->domain))
+        return -EPERM;
+    if (x->nr_exchanged > in->nr_extents || in->domid != out->domid ||
+        (~0UL >> in->extent_order) < in->nr_extents ||
+        (~0UL >> out->extent_order) < out->nr_extents ||
+        in->nr_extents << in->extent_order != out->nr_extents << out->extent_order)
+        return -EINVAL;
+    /* The lists' unfinished parts lie outside the hypervisor's hole (guest_handle_subrange_okay). */
+    if (in->nr_extents > ~0UL / sizeof(xen_pfn_t) || out->nr_extents > ~0UL / sizeof(xen_pfn_t))
+        return -EFAULT;
+    if (in->nr_extents &&
+        (!guest_range_ok(list_at(in, 0), in->nr_extents * sizeof(xen_pfn_t)) ||
+         !guest_range_ok(list_at(out, 0), out->nr_extents * sizeof(xen_pfn_t))))
+        return -EFAULT;
+    return 0;
+}
+
+/* The frame below which out.mem_flags' address bits (0: none) put the new frames. */
+static uint64_t exchange_limit(unsigned mem_flags)
+{
+    unsigned bits = XENMEMF_get_address_bits(mem_flags);
+
+    if (!bits || bits >= 64)
+        return INVALID_MFN;
+    return bits <= PAGE_SHIFT ? 0 : 1UL << (bits - PAGE_SHIFT);
+}
+
+static void unsteal_frames(const struct exchange *e, uint64_t frames)
+{
+    uint64_t per = 1UL << e->x.in.extent_order;
+
+    for (uint64_t f = 0; f < frames; f++)
+        unsteal_domain_frame(e->in[f / per] + f % per);
+}
+
+/* Takes chunk c's in frames; on failure none. */
+static long steal_chunk(struct exchange *e, uint64_t c)
+{
+    uint64_t n = 1UL << e->in_chunk_order, per = 1UL << e->x.in.extent_order, f;
+
+    for (uint64_t j = 0; j < n; j++)
+        if (copy_from_guest(&e->in[j], list_at(&e->x.in, (c << e->in_chunk_order) + j),
+                            sizeof(xen_pfn_t)))
+            return -EFAULT;
+    for (f = 0; f < n * per; f++)
+        if (steal_domain_frame(e->d, e->in[f / per] + f % per))
+            break;
+    if (f == n * per)
+        return 0;
+    unsteal_frames(e, f);
+    return -EINVAL; /* Xen: not ours, or in use (mapped, pinned, typed) */
+}
+
+/* Gives back the first n out extents: d gets them, then lets them go. */
+static void drop_out_extents(struct exchange *e, uint64_t n)
+{
+    uint64_t per = 1UL << e->x.out.extent_order;
+
+    for (uint64_t j = 0; j < n; j++) {
+        e->d->nr_pages += per;
+        for (uint64_t k = 0; k < per; k++)
+            release_domain_frame(e->d, e->out[j] + k);
+    }
+}
+
+static long alloc_chunk(struct exchange *e)
+{
+    uint64_t n = 1UL << e->out_chunk_order, j;
+
+    for (j = 0; j < n; j++) {
+        e->out[j] = alloc_domain_extent(e->d, e->x.out.extent_order, e->limit);
+        if (e->out[j] == INVALID_MFN)
+            break;
+    }
+    if (j == n)
+        return 0;
+    drop_out_extents(e, j);
+    return -ENOMEM;
+}
+
+/*
+ * Past the point of no return: the in frames go, the out extents become
+ * d's. PV: out.extent_start holds the GPFN each extent's M2P entries name
+ * on input, and receives its MFN; a fault there is -EFAULT, yet the
+ * frames stay d's (Xen's behaviour too).
+ */
+static long commit_chunk(struct exchange *e, uint64_t c)
+{
+    uint64_t n = 1UL << e->out_chunk_order, per = 1UL << e->x.out.extent_order;
+    uint64_t in_frames = (1UL << e->in_chunk_order) << e->x.in.extent_order;
+    uint64_t p = 1UL << e->x.in.extent_order;
+    bool was_writable = false;
+    long rc = 0;
+
+    for (uint64_t f = 0; f < in_frames; f++)
+        was_writable |= mfn_to_page(e->in[f / p] + f % p)->type == PGT_writable;
+    /* A writable TLB entry may outlive the guest's zapped mapping: none may reach the next owner. */
+    if (was_writable)
+        flush_tlb_all();
+    for (uint64_t f = 0; f < in_frames; f++)
+        free_domain_frame(mfn_to_page(e->in[f / p] + f % p));
+    for (uint64_t j = 0; j < n; j++) {
+        uint64_t at = list_at(&e->x.out, (c << e->out_chunk_order) + j);
+        xen_pfn_t gpfn;
+
+        e->d->nr_pages += per;
+        if (copy_from_guest(&gpfn, at, sizeof(gpfn))) {
+            rc = -EFAULT;
+            continue;
+        }
+        for (uint64_t k = 0; k < per; k++)
+            set_m2p(e->out[j] + k, gpfn + k);
+        if (copy_to_guest(at, &e->out[j], sizeof(xen_pfn_t)))
+            rc = -EFAULT;
+    }
+    return rc;
+}
+
+static long exchange_chunks(struct exchange *e)
+{
+    uint64_t c = e->x.nr_exchanged >> e->in_chunk_order;
+    long rc = 0;
+
+    for (; c < e->x.in.nr_extents >> e->in_chunk_order; c++) {
+        rc = steal_chunk(e, c);
+        if (rc)
+            break;
+        rc = alloc_chunk(e);
+        if (rc) {
+            unsteal_frames(e, (1UL << e->in_chunk_order) << e->x.in.extent_order);
+            break;
+        }
+        rc = commit_chunk(e, c);
+        if (rc)
+            break;
+    }
+    e->x.nr_exchanged = c << e->in_chunk_order;
+    return rc;
+}
+
+static long exchange_in_domain(struct exchange *e)
+{
+    const struct xen_memory_reservation *in = &e->x.in, *out = &e->x.out;
+    uint64_t entries;
+    long rc;
+
+    e->d = domain_by_id(in->domid);
+    if (!e->d)
+        return -ESRCH;
+    if (e->d != current->domain && !current->domain->is_privileged)
+        return -EPERM; /* XSM_TARGET */
+    e->in_chunk_order = in->extent_order <= out->extent_order ? out->extent_order - in->extent_order : 0;
+    e->out_chunk_order = in->extent_order > out->extent_order ? in->extent_order - out->extent_order : 0;
+    e->limit = exchange_limit(out->mem_flags);
+    entries = (1UL << e->in_chunk_order) + (1UL << e->out_chunk_order);
+    e->buf_pages = (unsigned)(ROUNDUP(entries * sizeof(xen_pfn_t), PAGE_SIZE) / PAGE_SIZE);
+    e->in = alloc_xen_pages(e->buf_pages);
+    if (!e->in)
+        return -ENOMEM;
+    e->out = e->in + (1UL << e->in_chunk_order);
+    mm_lock();
+    rc = exchange_chunks(e);
+    mm_unlock();
+    free_xen_pages(e->in, e->buf_pages);
+    return rc;
+}
+
+static long memory_exchange(uint64_t arg)
+{
+    struct exchange e;
+    long rc;
+
+    if (copy_from_guest(&e.x, arg, sizeof(e.x)))
+        return -EFAULT;
+    rc = exchange_args(&e.x);
+    if (!rc)
+        rc = exchange_in_domain(&e);
+    /* Progress goes back on every path after the argument was read. */
+    if (copy_to_guest(arg + offsetof(struct xen_memory_exchange, nr_exchanged),
+                      &e.x.nr_exchanged, sizeof(e.x.nr_exchanged)))
+        rc = -EFAULT;
+    return rc;
+}
+
 /* XENMEM_maximum_gpfn: for a PV guest, what it wrote into shared_info.arch.max_pfn, less one. */
 static long maximum_gpfn(uint64_t arg)
 {
@@ -180,6 +394,8 @@ long do_memory_op(uint64_t cmd, uint64_t arg)
     case XENMEM_decrease_reservation:
     case XENMEM_populate_physmap:
         return reservation(op, arg, start);
+    case XENMEM_exchange:
+        return start ? -EINVAL : memory_exchange(arg);
     case XENMEM_maximum_ram_page:
         return start ? -EINVAL : (long)frame_table.nr;
     case XENMEM_current_reservation:

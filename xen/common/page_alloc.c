@@ -89,6 +89,33 @@ uint64_t frames_alloc(struct frame_table *ft, uint64_t count,
     return INVALID_MFN;
 }
 
+/*
+ * Top down, so that the frames only an address-limited request can use
+ * stay free the longest. Aligned blocks never overlap: each frame is
+ * looked at once at most.
+ */
+uint64_t frames_alloc_extent(struct frame_table *ft, unsigned order, uint64_t limit,
+                             enum frame_state state, uint16_t owner)
+{
+    uint64_t size, top = MIN(limit, ft->nr), base;
+
+    if (order >= 32 || (size = 1UL << order) > top || size > ft->counts[FRAME_FREE])
+        return INVALID_MFN;
+    for (base = (top - size) & ~(size - 1);; base -= size) {
+        uint64_t m = base + size;
+
+        while (m > base && ft->pages[m - 1].state == FRAME_FREE)
+            m--;
+        if (m == base) {
+            for (m = base; m < base + size; m++)
+                set_state(ft, m, state, owner);
+            return base;
+        }
+        if (base == 0)
+            return INVALID_MFN;
+    }
+}
+
 int frames_free(struct frame_table *ft, uint64_t first, uint64_t count)
 {
     if (!count || first >= ft->nr || count > ft->nr - first)

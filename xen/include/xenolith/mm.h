@@ -33,6 +33,7 @@ enum page_type {
 #define PGF_validated 0x01
 #define PGF_pinned 0x02
 #define PGF_allocated 0x04 /* holds the domain's own reference */
+#define PGF_special 0x08   /* the hypervisor uses it too (shared_info, grant frames) */
 
 /*
  * One lock serialises every change to page types, references and guest
@@ -95,7 +96,16 @@ bool iomem_permitted(const struct domain *d, uint64_t mfn);
  * A frame's last reference going returns it to the allocator.
  */
 uint64_t alloc_domain_frames(struct domain *d, uint64_t count);
+/* The same, 2^order frames aligned to their size, below frame limit (INVALID_MFN: anywhere). */
+uint64_t alloc_domain_extent(struct domain *d, unsigned order, uint64_t limit);
 void free_domain_frame(struct page_info *pg);
+/*
+ * XENMEM_exchange: takes a frame of d's that holds no reference but the
+ * allocation's (-EINVAL otherwise), leaving it with none; it is then either
+ * freed (free_domain_frame) or given back as it was (unsteal_domain_frame).
+ */
+int steal_domain_frame(struct domain *d, uint64_t mfn);
+void unsteal_domain_frame(uint64_t mfn);
 /* Drops d's allocation reference (and pin) of a frame, as decrease_reservation does. */
 int release_domain_frame(struct domain *d, uint64_t mfn);
 

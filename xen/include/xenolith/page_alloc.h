@@ -49,6 +49,12 @@ uint64_t frames_reserve(struct frame_table *ft, uint64_t first, uint64_t count,
 /* A contiguous run of count FREE frames, or INVALID_MFN. */
 uint64_t frames_alloc(struct frame_table *ft, uint64_t count,
                       enum frame_state state, uint16_t owner);
+/*
+ * A run of 2^order FREE frames aligned to its size and wholly below frame
+ * limit (INVALID_MFN: anywhere), or INVALID_MFN.
+ */
+uint64_t frames_alloc_extent(struct frame_table *ft, unsigned order, uint64_t limit,
+                             enum frame_state state, uint16_t owner);
 /* Returns 0, or -1 (and changes nothing) if any frame was not allocated. */
 int frames_free(struct frame_table *ft, uint64_t first, uint64_t count);
 /* from -> FREE for the frames of [first, first+count) in state from; returns how many. */

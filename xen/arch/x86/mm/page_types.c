@@ -58,13 +58,9 @@ void put_page(struct page_info *pg)
         free_domain_frame(pg);
 }
 
-uint64_t alloc_domain_frames(struct domain *d, uint64_t count)
+/* Fresh frames of a domain's hold only the allocation reference. */
+static uint64_t give_frames(uint64_t mfn, uint64_t count)
 {
-    uint64_t mfn;
-
-    frames_lock();
-    mfn = frames_alloc(&frame_table, count, FRAME_DOMAIN, d->domain_id);
-    frames_unlock();
     if (mfn == INVALID_MFN)
         return mfn;
     memset(mfn_to_virt(mfn), 0, count * PAGE_SIZE);
@@ -73,6 +69,51 @@ uint64_t alloc_domain_frames(struct domain *d, uint64_t count)
         frame_table.pages[mfn + i].flags = PGF_allocated;
     }
     return mfn;
+}
+
+uint64_t alloc_domain_frames(struct domain *d, uint64_t count)
+{
+    uint64_t mfn;
+
+    frames_lock();
+    mfn = frames_alloc(&frame_table, count, FRAME_DOMAIN, d->domain_id);
+    frames_unlock();
+    return give_frames(mfn, count);
+}
+
+uint64_t alloc_domain_extent(struct domain *d, unsigned order, uint64_t limit)
+{
+    uint64_t mfn;
+
+    frames_lock();
+    mfn = frames_alloc_extent(&frame_table, order, limit, FRAME_DOMAIN, d->domain_id);
+    frames_unlock();
+    return give_frames(mfn, 1UL << order);
+}
+
+/*
+ * As Xen's steal_page: exactly the allocation reference, so nothing maps,
+ * pins or uses the frame as a table or descriptor page. Dropping it leaves
+ * the frame owned with no references, which get_page() refuses.
+ */
+int steal_domain_frame(struct domain *d, uint64_t mfn)
+{
+    struct page_info *pg = mfn_to_page(mfn);
+
+    if (!owned_by(pg, d) || pg->count != 1 || !(pg->flags & PGF_allocated) ||
+        (pg->flags & (PGF_pinned | PGF_special)) || pg->type_count)
+        return -EINVAL;
+    pg->flags &= ~PGF_allocated;
+    pg->count = 0;
+    return 0;
+}
+
+void unsteal_domain_frame(uint64_t mfn)
+{
+    struct page_info *pg = mfn_to_page(mfn);
+
+    pg->count = 1;
+    pg->flags |= PGF_allocated;
 }
 
 void free_domain_frame(struct page_info *pg)

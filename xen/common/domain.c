@@ -2,6 +2,7 @@
  * Domains: creation, shutdown and crash, and vm_assist (public/xen.h:
  * VMASST_*). Dom0 is the hardware domain: its shutdown ends the machine.
  */
+#include <asm/irq.h>
 #include <asm/page.h>
 #include <xen/sched.h>
 #include <xenolith/hypercall.h>
@@ -131,8 +132,7 @@ void domain_destroy(struct domain *d)
     }
     frames_unlock();
     mm_unlock();
-    if (d->pirq_gsi)
-        free_xen_pages(d->pirq_gsi, 1);
+    pirq_domain_destroy(d);
     for (unsigned i = 0; i < MAX_DOMAINS; i++)
         if (domain_list[i] == d)
             domain_list[i] = NULL;

@@ -6,6 +6,7 @@
  * EVTCHNOP_init_control says -ENOSYS and guests stay on 2-level, as on a
  * Xen without FIFO.
  */
+#include <asm/irq.h>
 #include <xenolith/cmdline.h>
 #include <xenolith/errno.h>
 #include <xenolith/event.h>
@@ -117,6 +118,12 @@ void send_guest_vcpu_virq(struct vcpu *v, unsigned virq)
 
     if (port)
         evtchn_set_pending(v, port);
+}
+
+void evtchn_notify(struct domain *d, evtchn_port_t port)
+{
+    if (port && port < EVTCHN_2L_NR && d->evtchn[port].state == ECS_PIRQ)
+        evtchn_set_pending(notify_vcpu(d, &d->evtchn[port]), port);
 }
 
 void send_guest_global_virq(struct domain *d, unsigned virq)
@@ -248,6 +255,22 @@ static long bind_ipi(evtchn_bind_ipi_t *b)
 }
 
 /* Closes a port of d; the other end of an interdomain channel waits for a new peer. */
+static long bind_pirq(evtchn_bind_pirq_t *b)
+{
+    struct domain *d = current->domain;
+    long port = get_free_port(d), rc;
+
+    if (port < 0)
+        return port;
+    rc = pirq_bind(d, b->pirq, (evtchn_port_t)port);
+    if (rc)
+        return rc;
+    d->evtchn[port].state = ECS_PIRQ;
+    d->evtchn[port].u.pirq = b->pirq;
+    b->port = (evtchn_port_t)port;
+    return 0;
+}
+
 static long close_port(struct domain *d, evtchn_port_t port)
 {
     struct evtchn *c = port_of(d, port), *peer;
@@ -262,6 +285,9 @@ static long close_port(struct domain *d, evtchn_port_t port)
             v->virq_to_evtchn[c->u.virq] = 0;
         break;
     }
+    case ECS_PIRQ:
+        pirq_unbind(d, c->u.pirq);
+        break;
     case ECS_INTERDOMAIN:
         peer = &c->u.interdomain.dom->evtchn[c->u.interdomain.port];
         peer->state = ECS_UNBOUND;
@@ -403,13 +429,7 @@ long do_event_channel_op(uint64_t cmd, uint64_t arg)
     case EVTCHNOP_bind_vcpu: COPY_OP(evtchn_bind_vcpu_t, b, bind_vcpu(&b), false);
     case EVTCHNOP_unmask: COPY_OP(evtchn_unmask_t, u, unmask(u.port), false);
     case EVTCHNOP_reset: COPY_OP(evtchn_reset_t, r, reset(&r), false);
-    case EVTCHNOP_bind_pirq: {
-        evtchn_bind_pirq_t b;
-
-        if (copy_from_guest(&b, arg, sizeof(b)))
-            return -EFAULT;
-        return unimplemented("event_channel_op", cmd); /* physical IRQs: not yet */
-    }
+    case EVTCHNOP_bind_pirq: COPY_OP(evtchn_bind_pirq_t, b, bind_pirq(&b), true);
     case EVTCHNOP_init_control:
     case EVTCHNOP_expand_array:
     case EVTCHNOP_set_priority:

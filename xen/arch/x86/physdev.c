@@ -2,25 +2,38 @@
  * physdev_op (public/physdev.h): the I/O privilege a PV kernel asks for,
  * and the hardware domain's view of the machine's interrupt lines: GSI
  * setup, GSI-to-pirq mappings, IO-APIC register reads and the PCI devices
- * it announces. Delivering a GSI as an event (EVTCHNOP_bind_pirq) is not
- * done yet, so a mapped pirq cannot be bound (docs/STATUS.md).
+ * it announces; and the delivery of a bound pirq's GSI as an event.
+ * A bound GSI interrupts CPU 0 on vector IRQ_VECTOR_BASE + GSI; a
+ * level-triggered one then stays masked until the guest's PHYSDEVOP_eoi.
  */
+#include <asm/apic.h>
 #include <asm/io_apic.h>
+#include <asm/irq.h>
+#include <asm/smp.h>
 #include <xen/physdev.h>
 #include <xenolith/errno.h>
+#include <xenolith/event.h>
 #include <xenolith/guest_access.h>
 #include <xenolith/hypercall.h>
 #include <xenolith/page_alloc.h>
 #include <xenolith/sched.h>
 #include <xenolith/spinlock.h>
 
-#define NR_GSIS_MAX 256
+#define NR_GSIS_MAX NR_IRQ_VECTORS
 #define MAX_PCI_DEVICES 64
 
 /* PHYSDEVOP_setup_gsi: a GSI's trigger mode and polarity, for when it is routed. */
 static struct {
     bool set, level, active_low;
 } gsi_setup[NR_GSIS_MAX];
+
+/* The port each bound GSI raises (EVTCHNOP_bind_pirq), and whether it waits for an EOI. */
+static struct {
+    bool bound, level, awaiting_eoi;
+    domid_t domid;
+    uint32_t pirq;
+    evtchn_port_t port;
+} gsi_bound[NR_GSIS_MAX];
 
 /* The PCI functions Dom0 announced (PHYSDEVOP_pci_device_add). */
 static struct pci_dev {
@@ -89,11 +102,17 @@ static long map_pirq(struct physdev_map_pirq *m)
 static long unmap_pirq(const struct physdev_unmap_pirq *u)
 {
     struct domain *d = current->domain;
+    unsigned gsi;
 
     if (u->domid != DOMID_SELF && u->domid != d->domain_id)
         return -EPERM;
     if (u->pirq < 0 || (unsigned)u->pirq >= NR_PIRQS || !d->pirq_gsi || !d->pirq_gsi[u->pirq])
         return -EINVAL;
+    gsi = d->pirq_gsi[u->pirq] - 1u;
+    if (gsi_bound[gsi].bound && gsi_bound[gsi].domid == d->domain_id) {
+        io_apic_mask(gsi, true); /* still bound: the port stays, but falls silent */
+        gsi_bound[gsi].bound = false;
+    }
     d->pirq_gsi[u->pirq] = 0;
     return 0;
 }
@@ -143,6 +162,110 @@ static long pci_remove(uint16_t seg, uint8_t bus, uint8_t devfn)
     return 0;
 }
 
+static int pirq_to_gsi(const struct domain *d, uint32_t pirq)
+{
+    return pirq < NR_PIRQS && d->pirq_gsi && d->pirq_gsi[pirq] ? d->pirq_gsi[pirq] - 1 : -1;
+}
+
+/*
+ * EVTCHNOP_bind_pirq: the pirq must be mapped (else -EPERM, as Xen), and
+ * its GSI not bound already (-EEXIST by this pirq, -EBUSY by another: no
+ * sharing yet, BIND_PIRQ__WILL_SHARE is not honoured). Without
+ * a setup_gsi, ISA lines are edge/high and the others level/low (ACPI's
+ * defaults).
+ */
+long pirq_bind(struct domain *d, uint32_t pirq, evtchn_port_t port)
+{
+    int gsi;
+    long rc = 0;
+
+    spin_lock(&physdev_lock);
+    gsi = pirq_to_gsi(d, pirq);
+    if (gsi < 0)
+        rc = -EPERM; /* Xen: no access to a pirq that maps no IRQ */
+    else if (gsi_bound[gsi].bound)
+        rc = gsi_bound[gsi].domid == d->domain_id && gsi_bound[gsi].pirq == pirq ? -EEXIST : -EBUSY;
+    if (!rc) {
+        bool level = gsi_setup[gsi].set ? gsi_setup[gsi].level : gsi >= 16;
+        bool low = gsi_setup[gsi].set ? gsi_setup[gsi].active_low : gsi >= 16;
+
+        gsi_bound[gsi] = (typeof(gsi_bound[0])){ true, level, false, d->domain_id, pirq, port };
+        io_apic_route((unsigned)gsi, IRQ_VECTOR_BASE + gsi, level, low, cpu_to_apic[0]);
+    }
+    spin_unlock(&physdev_lock);
+    return rc;
+}
+
+void pirq_unbind(struct domain *d, uint32_t pirq)
+{
+    int gsi;
+
+    spin_lock(&physdev_lock);
+    gsi = pirq_to_gsi(d, pirq);
+    if (gsi >= 0 && gsi_bound[gsi].bound && gsi_bound[gsi].domid == d->domain_id) {
+        io_apic_mask((unsigned)gsi, true);
+        gsi_bound[gsi].bound = false;
+    }
+    spin_unlock(&physdev_lock);
+}
+
+/* A dying domain's lines fall silent before its pirq table goes. */
+void pirq_domain_destroy(struct domain *d)
+{
+    spin_lock(&physdev_lock);
+    for (unsigned gsi = 0; gsi < NR_GSIS_MAX; gsi++)
+        if (gsi_bound[gsi].bound && gsi_bound[gsi].domid == d->domain_id) {
+            io_apic_mask(gsi, true);
+            gsi_bound[gsi].bound = false;
+        }
+    spin_unlock(&physdev_lock);
+    if (d->pirq_gsi)
+        free_xen_pages(d->pirq_gsi, 1);
+    d->pirq_gsi = NULL;
+}
+
+/* The interrupt of a GSI (vector IRQ_VECTOR_BASE + gsi) on this CPU. */
+void pirq_interrupt(unsigned gsi)
+{
+    struct domain *d = NULL;
+    evtchn_port_t port = 0;
+
+    spin_lock(&physdev_lock);
+    if (gsi < NR_GSIS_MAX && gsi_bound[gsi].bound) {
+        if (gsi_bound[gsi].level) {
+            io_apic_mask(gsi, true); /* until PHYSDEVOP_eoi */
+            gsi_bound[gsi].awaiting_eoi = true;
+        }
+        d = domain_by_id(gsi_bound[gsi].domid);
+        port = gsi_bound[gsi].port;
+    } else if (gsi < NR_GSIS_MAX) {
+        io_apic_mask(gsi, true); /* unbound since it fired */
+    }
+    spin_unlock(&physdev_lock);
+    apic_eoi();
+    if (d)
+        evtchn_notify(d, port);
+}
+
+/* PHYSDEVOP_eoi: the guest is done with the pirq; a level line may fire again. */
+static long pirq_eoi(uint32_t pirq)
+{
+    struct domain *d = current->domain;
+    int gsi;
+
+    if (pirq >= NR_PIRQS)
+        return -EINVAL;
+    spin_lock(&physdev_lock);
+    gsi = pirq_to_gsi(d, pirq);
+    if (gsi >= 0 && gsi_bound[gsi].bound && gsi_bound[gsi].domid == d->domain_id &&
+        gsi_bound[gsi].awaiting_eoi) {
+        gsi_bound[gsi].awaiting_eoi = false;
+        io_apic_mask((unsigned)gsi, false);
+    }
+    spin_unlock(&physdev_lock);
+    return 0;
+}
+
 /* Called with physdev_lock held: it guards the tables above and the IO-APIC's index register. */
 static long hardware_op(int cmd, uint64_t arg)
 {
@@ -176,6 +299,9 @@ long do_physdev_op(uint64_t cmd, uint64_t arg)
         current->iopl = s.iopl;
         return 0;
     }
+    case PHYSDEVOP_alloc_irq_vector:
+        /* Vectors are ours: the "vector" is the IRQ itself, as Xen answers. */
+        COPY_OP(struct physdev_irq, i, (i.vector = i.irq, 0), true);
     case PHYSDEVOP_irq_status_query:
         COPY_OP(struct physdev_irq_status_query, q, irq_status_query(&q), true);
     case PHYSDEVOP_eoi: {
@@ -183,7 +309,7 @@ long do_physdev_op(uint64_t cmd, uint64_t arg)
 
         if (copy_from_guest(&e, arg, sizeof(e)))
             return -EFAULT;
-        return e.irq < NR_PIRQS ? 0 : -EINVAL; /* nothing is delivered, so nothing is masked */
+        return pirq_eoi(e.irq);
     }
     case PHYSDEVOP_setup_gsi:
     case PHYSDEVOP_map_pirq:

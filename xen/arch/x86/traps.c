@@ -6,6 +6,7 @@
  * trap tables exist to bounce it to.
  */
 #include <asm/apic.h>
+#include <asm/irq.h>
 #include <asm/cpu.h>
 #include <asm/smp.h>
 #include <asm/page.h>
@@ -144,6 +145,8 @@ void do_exception(struct cpu_regs *r)
         } else if (vec == FLUSH_VECTOR) {
             apic_eoi();
             smp_poll_requests();
+        } else if (vec >= IRQ_VECTOR_BASE && vec < IRQ_VECTOR_BASE + NR_IRQ_VECTORS) {
+            pirq_interrupt(vec - IRQ_VECTOR_BASE);
         } else {
             printk("unexpected interrupt, vector %u: ignored\n", vec);
         }

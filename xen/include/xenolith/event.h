@@ -37,6 +37,8 @@ void evtchn_set_pending(struct vcpu *v, evtchn_port_t port);
 /* Sends virq to v (a per-vCPU VIRQ) or to the domain (a global one). */
 void send_guest_vcpu_virq(struct vcpu *v, unsigned virq);
 void send_guest_global_virq(struct domain *d, unsigned virq);
+/* Raises d's port on the vCPU it notifies (a pirq's interrupt). */
+void evtchn_notify(struct domain *d, evtchn_port_t port);
 bool evtchn_is_pending(const struct domain *d, evtchn_port_t port);
 /* Whether v has an upcall waiting (for SCHEDOP_block and poll). */
 bool vcpu_event_pending(const struct vcpu *v);

@@ -37,6 +37,9 @@
 #   cpus, sleep,
 #   xen-dmesg             /init's `LINUX-DOM0-CHECK <name> ok|fail <detail>`
 #                         (tests/integration/linux-initramfs/init)
+#   shell                 /init runs `sh -i` on hvc0: the runner types
+#                         `echo SHELL-$((6*7)); exit` into QEMU's serial
+#                         input and the shell answers SHELL-42
 #   poweroff              (--end poweroff, the default) after LINUX-DOM0-DONE
 #                         /init runs `poweroff -f`: QEMU exits (ACPI S5) or
 #                         the hypervisor logs "Hardware Dom0 halted", and
@@ -125,7 +128,7 @@ qemu=(qemu-system-x86_64 -accel tcg -cpu max -smp 2 -m 1024 -display none
 
 STAGES=(start pagetables banner memory-map paging no-hypervisor-fault init
         capabilities hypervisor-type hypervisor-version hypervisor-properties
-        cpus sleep xen-dmesg "$end")
+        cpus sleep xen-dmesg shell "$end")
 CHECKS=" capabilities hypervisor-type hypervisor-version hypervisor-properties cpus sleep xen-dmesg "
 FAULT_RE='\(XEN\) (FATAL|PANIC)|Panic on CPU'
 # Lines after which nothing more will come: a crashed or halted Dom0 (Xen:
@@ -142,11 +145,17 @@ start_us=$(now_us)
 mark() { [ -n "${at[$1]:-}" ] || at[$1]=$(( $(now_us) - start_us )); }
 
 exec {logfd}>"$log"
-exec {qfd}< <(exec timeout -k 5 $((timeout + 10)) "${qemu[@]}" </dev/null 2>&1)
+# QEMU's serial input comes from a FIFO we keep open for writing.
+fifo=$(mktemp -u /tmp/linux-dom0.XXXXXX)
+mkfifo "$fifo" || exit 2
+exec {infd}<>"$fifo"
+exec {qfd}< <(exec timeout -k 5 $((timeout + 10)) "${qemu[@]}" <"$fifo" 2>&1)
 qpid=$!
 trap 'kill -TERM "$qpid" 2>/dev/null' EXIT
 
 saw_map_header=no
+next_type_us=""   # when to type the shell's command (again: busybox sh may
+                  # flush what came before it set up its line editing)
 saw_reboot=no
 want_reboot=no
 [ "$end" = reboot ] && want_reboot=yes
@@ -168,6 +177,8 @@ feed() {
     *"BIOS-provided physical RAM map:"*) saw_map_header=yes ;;
     *"Kernel command line:"*) mark paging ;;
     LINUX-DOM0-INIT-OK*) mark init; detail[init]=${line#LINUX-DOM0-INIT-OK } ;;
+    LINUX-DOM0-SHELL*) next_type_us=$(now_us) ;;
+    SHELL-42*) mark shell ;; # the echo of what we typed shows $((6*7)), not 42
     LINUX-DOM0-DONE*)
         mark "done"
         stop_us=$(( $(now_us) + POWEROFF_WAIT_US )) ;;
@@ -210,6 +221,10 @@ while :; do
         break
     fi
     if [ "$now" -ge "$deadline_us" ]; then ended=timeout; break; fi
+    if [ -n "$next_type_us" ] && [ -z "${at[shell]:-}" ] && [ "$now" -ge "$next_type_us" ]; then
+        printf 'echo SHELL-$((6*7)); exit\n' >&"$infd"
+        next_type_us=$(( now + 2000000 ))
+    fi
     chunk=""
     IFS= read -r -t 0.5 -u "$qfd" chunk
     rc=$?
@@ -234,7 +249,8 @@ elapsed=$(( $(now_us) - start_us ))
 kill -TERM "$qpid" 2>/dev/null
 wait "$qpid" 2>/dev/null
 trap - EXIT
-exec {qfd}<&- {logfd}>&-
+exec {qfd}<&- {logfd}>&- {infd}>&-
+rm -f "$fifo"
 
 secs() { local us=$1; printf '%d.%01d' $((us / 1000000)) $(((us % 1000000) / 100000)); }
 case $ended in

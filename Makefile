@@ -20,7 +20,7 @@ include xen/xen.mk
 include tests/guests/guests.mk
 include tests/unit/unit.mk
 
-.PHONY: all xen deps iso run test unit integration format clean
+.PHONY: all xen deps iso run test unit integration format clean bench
 
 all: xen guests
 
@@ -46,6 +46,10 @@ test: deps
 
 format:
 	$(Q)clang-format -i $$(find xen tools tests -name '*.[ch]' 2>/dev/null)
+
+# Instruction counts beside the real Xen 4.17 (bench/results.md); e.g. BENCH_ARGS="--runs 2".
+bench:
+	$(Q)bench/run.sh $(BENCH_ARGS)
 
 clean:
 	rm -rf build xen/xen xen/xen.gz xen/xen-syms

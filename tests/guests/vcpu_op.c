@@ -19,7 +19,12 @@ static long vcpu_op(unsigned long cmd, unsigned long vcpu, void *arg)
 
 static void check_is_up(void)
 {
+    struct vcpu_get_physid physid;
+
     check_rc(vcpu_op(VCPUOP_is_up, 0, NULL), 1, "VCPUOP_is_up(0)");
+    /* Only a vCPU pinned to its physical CPU (dom0_vcpus_pin) has a physical id. */
+    check_rc(vcpu_op(VCPUOP_get_physid, 0, &physid), -XEN_EINVAL,
+             "VCPUOP_get_physid(0) without dom0_vcpus_pin");
     /* The harness boots Dom0 with dom0_max_vcpus=1. */
     check_rc(vcpu_op(VCPUOP_is_up, 1, NULL), -XEN_ENOENT, "VCPUOP_is_up(1)");
     check_rc(vcpu_op(VCPUOP_is_up, 0xffffffff, NULL), -XEN_ENOENT,

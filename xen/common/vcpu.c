@@ -236,7 +236,12 @@ long do_vcpu_op(uint64_t cmd, uint64_t vcpuid, uint64_t arg)
     case VCPUOP_stop_periodic_timer:
         v->periodic_period = 0;
         stop_timer(&v->periodic_timer);
-        return 0;
+        return 0;    case VCPUOP_get_physid:
+        /*
+         * Xen answers only for a hardware-domain vCPU pinned to its physical
+         * CPU (dom0_vcpus_pin), -EINVAL otherwise; Xenolith never pins.
+         */
+        return -EINVAL;
     }
     return unimplemented("vcpu_op", cmd);
 }

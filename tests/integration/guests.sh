@@ -79,7 +79,7 @@ set_options() {
     console_read)
         # The kernel asks for input; run-guest types it on the serial port.
         opts=(--send 'console_read: waiting for serial input' xyzzy) ;;
-    smp_ipi)
+    smp_ipi | time_smp)
         # The test brings up a second vCPU of Dom0.
         opts=(--xen-cmdline "console=com1 com1=115200,8n1 dom0_mem=64M dom0_max_vcpus=2 loglvl=all guest_loglvl=all") ;;
     esac

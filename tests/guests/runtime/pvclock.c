@@ -4,9 +4,9 @@
 #include "pvclock.h"
 #include "traps.h"
 
-unsigned int pvclock_snapshot(struct vcpu_time_info *t)
+static unsigned int snapshot_of(const volatile struct vcpu_time_info *src,
+                                struct vcpu_time_info *t)
 {
-    const volatile struct vcpu_time_info *src = &vcpu0_info()->time;
     unsigned int retries = 0;
     uint32_t v;
 
@@ -26,6 +26,11 @@ unsigned int pvclock_snapshot(struct vcpu_time_info *t)
     return retries;
 }
 
+unsigned int pvclock_snapshot(struct vcpu_time_info *t)
+{
+    return snapshot_of(&vcpu0_info()->time, t);
+}
+
 uint64_t pvclock_at(const struct vcpu_time_info *t, uint64_t tsc)
 {
     uint64_t delta = tsc - t->tsc_timestamp;
@@ -38,17 +43,23 @@ uint64_t pvclock_at(const struct vcpu_time_info *t, uint64_t tsc)
            (uint64_t)(((unsigned __int128)delta * t->tsc_to_system_mul) >> 32);
 }
 
-uint64_t system_time_ns(void)
+uint64_t vcpu_system_time_ns(const struct vcpu_info *vi)
 {
+    const volatile struct vcpu_time_info *src = &vi->time;
     struct vcpu_time_info t;
     uint64_t tsc;
 
     /* The TSC read must fall inside the version window it is scaled by. */
     do {
-        pvclock_snapshot(&t);
+        snapshot_of(src, &t);
         tsc = rdtsc_ordered();
-    } while (vcpu0_info()->time.version != t.version);
+    } while (src->version != t.version);
     return pvclock_at(&t, tsc);
+}
+
+uint64_t system_time_ns(void)
+{
+    return vcpu_system_time_ns(vcpu0_info());
 }
 
 void spin_until_ns(uint64_t deadline)

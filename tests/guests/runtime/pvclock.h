@@ -39,6 +39,8 @@ uint64_t pvclock_at(const struct vcpu_time_info *t, uint64_t tsc);
 
 /* System time now, in nanoseconds. */
 uint64_t system_time_ns(void);
+/* The same through vi's pvclock: a vCPU reads its own (smp_vcpu_info(id)). */
+uint64_t vcpu_system_time_ns(const struct vcpu_info *vi);
 
 /*
  * Spin until system time reaches deadline, with a cheap hypercall now and

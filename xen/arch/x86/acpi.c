@@ -70,21 +70,41 @@ const struct acpi_header *acpi_find_table(const char sig[4])
 }
 
 
-/* MADT (signature "APIC") entries of type 0: processor local APIC, flag bit 0 = enabled. */
-unsigned acpi_cpu_apic_ids(uint32_t *ids, unsigned max)
+void acpi_madt_walk(uint8_t type, uint8_t min_len, void (*fn)(const uint8_t *e, void *ctx),
+                    void *ctx)
 {
     const struct acpi_header *madt = acpi_find_table("APIC");
     const uint8_t *p, *end;
-    unsigned n = 0;
 
     if (!madt)
-        return 0;
+        return;
     p = (const uint8_t *)madt + sizeof(*madt) + 8; /* local APIC address and flags */
     end = (const uint8_t *)madt + madt->length;
     while (p + 2 <= end && p[1] >= 2 && p + p[1] <= end) {
-        if (p[0] == 0 && p[1] >= 8 && (p[4] & 1) && n < max)
-            ids[n++] = p[3];
+        if (p[0] == type && p[1] >= min_len)
+            fn(p, ctx);
         p += p[1];
     }
-    return n;
+}
+
+struct apic_ids {
+    uint32_t *ids;
+    unsigned max, n;
+};
+
+/* MADT entry type 0, processor local APIC: id at 3, flag bit 0 = enabled. */
+static void add_cpu(const uint8_t *e, void *ctx)
+{
+    struct apic_ids *a = ctx;
+
+    if ((e[4] & 1) && a->n < a->max)
+        a->ids[a->n++] = e[3];
+}
+
+unsigned acpi_cpu_apic_ids(uint32_t *ids, unsigned max)
+{
+    struct apic_ids a = { ids, max, 0 };
+
+    acpi_madt_walk(0, 8, add_cpu, &a);
+    return a.n;
 }

@@ -49,11 +49,16 @@ static const struct io_apic *apic_of(unsigned gsi, unsigned *pin)
     return NULL;
 }
 
-static void add_io_apic(const uint8_t *e)
+/* MADT entry type 1, I/O APIC: id at 2, address at 4, first GSI at 8. */
+static void add_io_apic(const uint8_t *e, void *unused)
 {
-    struct io_apic *a = &io_apics[nr_io_apics];
+    struct io_apic *a;
     uint32_t addr, gsi_base;
 
+    (void)unused;
+    if (nr_io_apics == MAX_IO_APICS)
+        return;
+    a = &io_apics[nr_io_apics];
     memcpy(&addr, e + 4, 4);
     memcpy(&gsi_base, e + 8, 4);
     a->physbase = addr;
@@ -71,18 +76,7 @@ static void add_io_apic(const uint8_t *e)
 
 void io_apic_init(void)
 {
-    const struct acpi_header *madt = acpi_find_table("APIC");
-    const uint8_t *p, *end;
-
-    if (!madt)
-        return;
-    p = (const uint8_t *)madt + sizeof(*madt) + 8; /* local APIC address and flags */
-    end = (const uint8_t *)madt + madt->length;
-    while (p + 2 <= end && p[1] >= 2 && p + p[1] <= end) {
-        if (p[0] == 1 && p[1] >= 12 && nr_io_apics < MAX_IO_APICS)
-            add_io_apic(p);
-        p += p[1];
-    }
+    acpi_madt_walk(1, 12, add_io_apic, NULL);
 }
 
 unsigned io_apic_nr_gsis(void)

@@ -99,20 +99,24 @@ static long map_pirq(struct physdev_map_pirq *m)
     return 0;
 }
 
+/* If d holds gsi: mask it and forget the binding (its port stays, silent). physdev_lock held. */
+static void release_gsi(const struct domain *d, unsigned gsi)
+{
+    if (gsi_bound[gsi].bound && gsi_bound[gsi].domid == d->domain_id) {
+        io_apic_mask(gsi, true);
+        gsi_bound[gsi].bound = false;
+    }
+}
+
 static long unmap_pirq(const struct physdev_unmap_pirq *u)
 {
     struct domain *d = current->domain;
-    unsigned gsi;
 
     if (u->domid != DOMID_SELF && u->domid != d->domain_id)
         return -EPERM;
     if (u->pirq < 0 || (unsigned)u->pirq >= NR_PIRQS || !d->pirq_gsi || !d->pirq_gsi[u->pirq])
         return -EINVAL;
-    gsi = d->pirq_gsi[u->pirq] - 1u;
-    if (gsi_bound[gsi].bound && gsi_bound[gsi].domid == d->domain_id) {
-        io_apic_mask(gsi, true); /* still bound: the port stays, but falls silent */
-        gsi_bound[gsi].bound = false;
-    }
+    release_gsi(d, d->pirq_gsi[u->pirq] - 1u);
     d->pirq_gsi[u->pirq] = 0;
     return 0;
 }
@@ -202,10 +206,8 @@ void pirq_unbind(struct domain *d, uint32_t pirq)
 
     spin_lock(&physdev_lock);
     gsi = pirq_to_gsi(d, pirq);
-    if (gsi >= 0 && gsi_bound[gsi].bound && gsi_bound[gsi].domid == d->domain_id) {
-        io_apic_mask((unsigned)gsi, true);
-        gsi_bound[gsi].bound = false;
-    }
+    if (gsi >= 0)
+        release_gsi(d, (unsigned)gsi);
     spin_unlock(&physdev_lock);
 }
 
@@ -214,31 +216,28 @@ void pirq_domain_destroy(struct domain *d)
 {
     spin_lock(&physdev_lock);
     for (unsigned gsi = 0; gsi < NR_GSIS_MAX; gsi++)
-        if (gsi_bound[gsi].bound && gsi_bound[gsi].domid == d->domain_id) {
-            io_apic_mask(gsi, true);
-            gsi_bound[gsi].bound = false;
-        }
+        release_gsi(d, gsi);
     spin_unlock(&physdev_lock);
     if (d->pirq_gsi)
         free_xen_pages(d->pirq_gsi, 1);
     d->pirq_gsi = NULL;
 }
 
-/* The interrupt of a GSI (vector IRQ_VECTOR_BASE + gsi) on this CPU. */
+/* The interrupt of a GSI (vector IRQ_VECTOR_BASE + gsi, so gsi < NR_GSIS_MAX) on this CPU. */
 void pirq_interrupt(unsigned gsi)
 {
     struct domain *d = NULL;
     evtchn_port_t port = 0;
 
     spin_lock(&physdev_lock);
-    if (gsi < NR_GSIS_MAX && gsi_bound[gsi].bound) {
+    if (gsi_bound[gsi].bound) {
         if (gsi_bound[gsi].level) {
             io_apic_mask(gsi, true); /* until PHYSDEVOP_eoi */
             gsi_bound[gsi].awaiting_eoi = true;
         }
         d = domain_by_id(gsi_bound[gsi].domid);
         port = gsi_bound[gsi].port;
-    } else if (gsi < NR_GSIS_MAX) {
+    } else {
         io_apic_mask(gsi, true); /* unbound since it fired */
     }
     spin_unlock(&physdev_lock);

@@ -49,7 +49,7 @@ noreturn void __start_ap(void)
 
 static bool start_cpu(unsigned cpu, uint32_t apic)
 {
-    uint64_t t;
+    uint64_t t, window;
 
     ap_cpu = cpu;
     ap_started = false;
@@ -61,11 +61,11 @@ static bool start_cpu(unsigned cpu, uint32_t apic)
     while (!__atomic_load_n(&ap_started, __ATOMIC_ACQUIRE))
         if (rdtsc() - t > tsc_khz * 1000) /* 1 s */
             return false;
-    time_sync_bsp();
+    window = time_sync_bsp(cpu);
     while (!__atomic_load_n(&ap_ready, __ATOMIC_ACQUIRE))
         __asm__ volatile("pause");
-    printk("CPU%u: APIC id %u up, its clock at %lu ns (boot CPU's now %lu ns)\n", cpu, apic,
-           (unsigned long)ap_now, (unsigned long)now_ns());
+    printk("CPU%u: APIC id %u up, its clock at %lu ns (boot CPU's now %lu ns, synced within %lu ns)\n",
+           cpu, apic, (unsigned long)ap_now, (unsigned long)now_ns(), (unsigned long)window);
     return true;
 }
 

@@ -22,8 +22,13 @@ uint64_t tsc_khz;
  * time (time_sync_ap / time_sync_bsp).
  */
 static uint64_t tsc_base[NR_CPUS], stime_base[NR_CPUS];
-static volatile uint64_t sync_stime;
-static volatile bool sync_go;
+/* The bring-up handshake: the boot CPU asks, the AP samples its TSC, until done. */
+enum { SYNC_IDLE, SYNC_ASK, SYNC_SAMPLED, SYNC_DONE };
+#define SYNC_ROUNDS 16
+#define SYNC_GOOD_NS 20000      /* a window this narrow ends the rounds */
+#define SYNC_MAX_NS 500000000   /* but look no longer than this for one */
+static volatile uint64_t sync_tsc;
+static int sync_state;
 static uint32_t tsc_mul;
 static int8_t tsc_shift;
 
@@ -91,23 +96,54 @@ uint64_t now_ns(void)
     return stime_base[cpu] + scale(rdtsc() - tsc_base[cpu]);
 }
 
-/* On the AP being started: wait for the boot CPU's time, pair it with our TSC. */
+/* On the AP being started: sample our TSC each time the boot CPU asks, until it is done. */
 void time_sync_ap(unsigned cpu)
 {
-    while (!__atomic_load_n(&sync_go, __ATOMIC_ACQUIRE))
-        __asm__ volatile("pause");
-    tsc_base[cpu] = rdtsc();
-    stime_base[cpu] = sync_stime;
-    __atomic_store_n(&sync_go, false, __ATOMIC_RELEASE);
+    int state;
+
+    (void)cpu; /* the boot CPU writes our base */
+    for (;;) {
+        while ((state = __atomic_load_n(&sync_state, __ATOMIC_ACQUIRE)) != SYNC_ASK &&
+               state != SYNC_DONE)
+            __asm__ volatile("pause");
+        if (state == SYNC_DONE)
+            break;
+        sync_tsc = rdtsc();
+        __atomic_store_n(&sync_state, SYNC_SAMPLED, __ATOMIC_RELEASE);
+    }
+    __atomic_store_n(&sync_state, SYNC_IDLE, __ATOMIC_RELEASE);
 }
 
-/* On the boot CPU, once the AP waits in time_sync_ap. */
-void time_sync_bsp(void)
+/*
+ * On the boot CPU, for the AP cpu: the AP's TSC sample lies somewhere
+ * between our asking and its answer, so pair it with the middle of that
+ * window; keep the narrowest window of the rounds. Under TCG on a loaded
+ * host the two vCPU threads rarely run at once, and a window of 10 ms put
+ * a CPU's clock 5 ms off: so go on past SYNC_ROUNDS until a window is
+ * narrow, for at most SYNC_MAX_NS. Returns the window kept, in ns.
+ */
+uint64_t time_sync_bsp(unsigned cpu)
 {
-    sync_stime = now_ns();
-    __atomic_store_n(&sync_go, true, __ATOMIC_RELEASE);
-    while (__atomic_load_n(&sync_go, __ATOMIC_ACQUIRE))
+    uint64_t best = UINT64_MAX, t0, t1, start = now_ns();
+
+    for (unsigned round = 0;
+         round < SYNC_ROUNDS || (best > SYNC_GOOD_NS && now_ns() - start < SYNC_MAX_NS);
+         round++) {
+        t0 = now_ns();
+        __atomic_store_n(&sync_state, SYNC_ASK, __ATOMIC_RELEASE);
+        while (__atomic_load_n(&sync_state, __ATOMIC_ACQUIRE) != SYNC_SAMPLED)
+            __asm__ volatile("pause");
+        t1 = now_ns();
+        if (t1 - t0 < best) {
+            best = t1 - t0;
+            tsc_base[cpu] = sync_tsc;
+            stime_base[cpu] = t0 + (t1 - t0) / 2;
+        }
+    }
+    __atomic_store_n(&sync_state, SYNC_DONE, __ATOMIC_RELEASE);
+    while (__atomic_load_n(&sync_state, __ATOMIC_ACQUIRE) != SYNC_IDLE)
         __asm__ volatile("pause");
+    return best;
 }
 
 /* Unix time at system time 0; XENPF_settime64 moves it (wallclock_lock). */

@@ -10,7 +10,8 @@ extern uint64_t tsc_khz;
 /* Measures the TSC against the PIT; logs the result. */
 void tsc_calibrate(void);
 void time_sync_ap(unsigned cpu);
-void time_sync_bsp(void);
+/* Pairs the AP cpu's TSC with system time; returns the uncertainty window in ns. */
+uint64_t time_sync_bsp(unsigned cpu);
 /* Nanoseconds since tsc_calibrate(), the same on every CPU. */
 uint64_t now_ns(void);
 /* Reads the RTC: the wall-clock time at system time 0 (for shared_info). */

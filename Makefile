@@ -19,10 +19,13 @@ endif
 include xen/xen.mk
 include tests/guests/guests.mk
 include tests/unit/unit.mk
+include tools/tools.mk
+# make dom0-image: build/dom0/vmlinuz and build/dom0/initrd.img.
+-include scripts/dom0-image.mk
 
-.PHONY: all xen deps iso run test unit integration format clean bench
+.PHONY: all xen deps iso run test unit integration format clean bench dom0-image
 
-all: xen guests
+all: xen guests tools
 
 xen: xen/xen xen/xen.gz
 
@@ -41,7 +44,7 @@ run: deps
 	$(Q)scripts/run.sh build/xenolith.iso
 
 test: deps
-	$(Q)$(MAKE) --no-print-directory all build/unit/unit-tests
+	$(Q)$(MAKE) --no-print-directory all build/unit/unit-tests build/unit/tool-tests
 	$(Q)scripts/run-tests.sh
 
 format:

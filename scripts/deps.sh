@@ -6,7 +6,8 @@ set -euo pipefail
 
 PKGS=(build-essential gzip binutils python3 libxen-dev libcunit1-dev
       grub-pc-bin grub-common xorriso mtools clang-format
-      xz-utils perl busybox-static cpio)
+      xz-utils perl busybox-static cpio
+      libyajl-dev libxml2-dev uuid-dev)
 
 need=()
 for p in "${PKGS[@]}"; do

@@ -49,8 +49,22 @@ unit_suite() {
     return $rc
 }
 
+# The toolstack's CUnit tests: the same output, another binary.
+tool_unit_suite() {
+    local out rc
+    out=$(build/unit/tool-tests 2>&1)
+    rc=$?
+    printf '%s\n' "$out" | awk '
+        /^Suite: / { suite = $2 }
+        /Test: .*\.\.\.passed/ { sub(/^ *Test: /, ""); sub(/ \.\.\.passed.*/, ""); print "PASS: tools/" suite "/" $0 }
+        /Test: .*\.\.\.FAILED/ { sub(/^ *Test: /, ""); sub(/ \.\.\.FAILED.*/, ""); print "FAIL: tools/" suite "/" $0 }
+        /^    [0-9]+\. / { print }'
+    return $rc
+}
+
 rm -f build/logs/suites.log
 suite unit unit_suite
+suite "tool unit" tool_unit_suite
 suite "xenolith fault self-test" tests/integration/fault-selftest.sh xen/xen
 if scripts/fetch-xen.sh; then
     suite "guests on xen-4.17" tests/integration/guests.sh build/xen-4.17/xen xen-4.17

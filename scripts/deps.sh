@@ -7,7 +7,7 @@ set -euo pipefail
 PKGS=(build-essential gzip binutils python3 libxen-dev libcunit1-dev
       grub-pc-bin grub-common xorriso mtools clang-format
       xz-utils perl busybox-static cpio
-      libyajl-dev libxml2-dev uuid-dev)
+      libyajl-dev libxml2-dev uuid-dev liblzma-dev zlib1g-dev)
 
 need=()
 for p in "${PKGS[@]}"; do

@@ -20,23 +20,8 @@ MODULES=(xenfs)
 
 die() { echo "linux-initramfs: $*" >&2; exit 1; }
 
-# Debian packages this needs, installed once (apt-get update only when the
-# install fails, e.g. on a machine with no package lists yet).
-need_pkgs() {
-    local missing=() p sudo=""
-    for p in "$@"; do
-        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
-            missing+=("$p")
-    done
-    [ ${#missing[@]} -eq 0 ] && return 0
-    [ "$(id -u)" -eq 0 ] || sudo=sudo
-    echo "linux-initramfs: installing ${missing[*]}" >&2
-    if ! $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null 2>&1; then
-        $sudo apt-get update -qq >/dev/null 2>&1 || die "apt-get update failed"
-        $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null ||
-            die "apt-get install ${missing[*]} failed"
-    fi
-}
+# need_pkgs, module_order, install_busybox, pack_cpio
+. "$root/scripts/lib/initramfs.sh"
 need_pkgs busybox-static cpio
 busybox=/bin/busybox
 [ -x "$busybox" ] || die "$busybox missing after installing busybox-static"
@@ -47,40 +32,18 @@ kdir=$linux/modules/$release/kernel
 [ -d "$kdir" ] || die "$kdir: no modules (run scripts/fetch-linux.sh)"
 
 if [ -s "$out" ] && [ "$out" -nt "$here/init" ] && [ "$out" -nt "$0" ] &&
-   [ "$out" -nt "$busybox" ] && [ "$out" -nt "$linux/version" ]; then
+   [ "$out" -nt "$busybox" ] && [ "$out" -nt "$linux/version" ] &&
+   [ "$out" -nt "$root/scripts/lib/initramfs.sh" ]; then
     exit 0
 fi
 
-# Path (relative to $kdir) of module $1; names use - and _ interchangeably.
-find_module() {
-    local alt=${1//-/_} alt2=${1//_/-}
-    (cd "$kdir" && find . \( -name "$1.ko" -o -name "$alt.ko" -o -name "$alt2.ko" \) |
-        head -n1 | sed 's|^\./||')
-}
-# The depends= field of a module's .modinfo (NUL-separated key=value strings).
-module_depends() {
-    tr '\0' '\n' <"$kdir/$1" | sed -n 's/^depends=//p' | head -n1 | tr ',' ' '
-}
-# Appends module $1 to `order`, after its dependencies (depth first).
-order=()
-add_module() {
-    local m=$1 rel dep seen
-    rel=$(find_module "$m")
-    [ -n "$rel" ] || die "module $m not found under $kdir"
-    for seen in "${order[@]}"; do [ "$seen" = "$rel" ] && return 0; done
-    for dep in $(module_depends "$rel"); do add_module "$dep"; done
-    order+=("$rel")
-}
-for m in "${MODULES[@]}"; do add_module "$m"; done
+module_order "$kdir" "${MODULES[@]}"
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/linux-initramfs.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 r=$tmp/root
 mkdir -p "$r"/{bin,sbin,dev,proc,sys,tmp,lib/modules}
-cp "$busybox" "$r/bin/busybox"
-for applet in $("$busybox" --list); do
-    [ "$applet" = busybox ] || ln -s busybox "$r/bin/$applet"
-done
+install_busybox "$r" "$busybox"
 install -m 0755 "$here/init" "$r/init"
 for rel in "${order[@]}"; do
     cp "$kdir/$rel" "$r/lib/modules/"
@@ -90,8 +53,5 @@ done
 # own covers kernels without one (needs root, so it is optional).
 mknod -m 600 "$r/dev/console" c 5 1 2>/dev/null || true
 
-mkdir -p "$(dirname "$out")"
-(cd "$r" && find . -mindepth 1 | LC_ALL=C sort |
-    cpio -o -H newc --owner=0:0 --reproducible --quiet) | gzip -9n >"$tmp/initrd.gz"
-mv "$tmp/initrd.gz" "$out"
+pack_cpio "$r" "$out"
 echo "linux-initramfs: $out ($(stat -c %s "$out") bytes; modules: ${order[*]##*/})" >&2

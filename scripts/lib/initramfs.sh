@@ -14,6 +14,7 @@
 #                                FILE as ROOT/DEST and the shared libraries
 #                                it needs, looked up in LIBDIR first, then
 #                                on the host, into ROOT/lib/x86_64-linux-gnu
+#   install_libs ROOT FILE [LIBDIR...]   only the libraries
 #   pack_cpio ROOT OUT           gzip'd newc cpio of ROOT, owned by root,
 #                                reproducible; OUT replaced when complete
 
@@ -121,13 +122,19 @@ install_busybox() {
 # the .debs), LIBDIRs first; glibc dlopen()s libgcc_s.so.1 for
 # pthread_cancel, which ldd cannot see, so it comes along with libc.
 install_with_libs() {
-    local root=$1 file=$2 dest=$3 libpath="" d line lib
+    local root=$1 file=$2 dest=$3
     shift 3
-    for d in "$@"; do libpath+=${libpath:+:}$d; done
     [ -f "$file" ] || die "$file: no such file"
-    mkdir -p "$root/$(dirname "$dest")" "$root/lib/x86_64-linux-gnu" "$root/lib64"
+    mkdir -p "$root/$(dirname "$dest")"
     rm -f "$root/$dest"
     cp -L "$file" "$root/$dest"
+    install_libs "$root" "$file" "$@"
+}
+install_libs() {
+    local root=$1 file=$2 libpath="" d line lib
+    shift 2
+    for d in "$@"; do libpath+=${libpath:+:}$d; done
+    mkdir -p "$root/lib/x86_64-linux-gnu" "$root/lib64"
     # Scripts and static binaries need nothing more.
     head -c 4 "$file" | grep -q ELF || return 0
     local out
@@ -169,7 +176,7 @@ pack_cpio() {
     local root=$1 out=$2
     mkdir -p "$(dirname "$out")"
     (cd "$root" && find . -mindepth 1 | LC_ALL=C sort |
-        cpio -o -H newc --owner=0:0 --reproducible --quiet) | gzip -9n >"$out.tmp" ||
+        cpio -o -H newc --owner=0:0 --reproducible --quiet) | gzip -9n >"$out.tmp.$$" ||
         die "cannot pack $root into $out"
-    mv "$out.tmp" "$out"
+    mv "$out.tmp.$$" "$out"
 }

@@ -12,9 +12,9 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <xen/sched.h>
 
 #include "dom.h"
+#include <xen/sched.h>
 #include "dom_xs.h"
 
 /* Beyond the guest's memory: what Xen charges to it besides RAM (libxl's LIBXL_MAXMEM_CONSTANT). */

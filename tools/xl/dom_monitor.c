@@ -9,9 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <xen/sched.h>
 
 #include "dom.h"
+#include <xen/sched.h>
 
 static const char *const reason_names[] = { "poweroff", "reboot", "suspend", "crash",
                                             "watchdog", "soft_reset" };

@@ -12,9 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <uuid/uuid.h>
-#include <xen/io/xenbus.h>
+
 
 #include "dom_xs.h"
+#include <xen/io/xenbus.h>
 
 /* The console's frontend "limit" and "protocol" (libxl's xenconsoled defaults). */
 #define CONSOLE_LIMIT "1048576"

@@ -16,13 +16,13 @@ $(TOOLS_OUT)/bin/xenconsoled: tools/console/xenconsoled.c $(CONSOLE_LIB_SRCS) $(
 	@mkdir -p $(dir $@)
 	$(call step,CC,$@)
 	$(Q)$(CC) $(TOOLS_CFLAGS) tools/console/xenconsoled.c $(CONSOLE_LIB_SRCS) -o $@ \
-		$(LIBXENSTORE) $(LIBXC)
+		$(LIBXENSTORE) $(LIBXC) $(LIBXC_LIBS)
 
 $(TOOLS_OUT)/bin/xenconsole: tools/console/xenconsole.c $(CONSOLE_CLIENT_SRCS) $(CONSOLE_HDRS) \
 		$(LIBXC) $(LIBXENSTORE)
 	@mkdir -p $(dir $@)
 	$(call step,CC,$@)
 	$(Q)$(CC) $(TOOLS_CFLAGS) tools/console/xenconsole.c $(CONSOLE_CLIENT_SRCS) -o $@ \
-		$(LIBXENSTORE) $(LIBXC)
+		$(LIBXENSTORE) $(LIBXC) $(LIBXC_LIBS)
 endif
 endif

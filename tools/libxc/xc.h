@@ -105,7 +105,13 @@ struct xc_pv_build {
     uint32_t console_port, store_port;
     xen_pfn_t console_mfn, store_mfn;
 };
-/* Builds the domain's memory, start_info and vCPU 0; on failure nothing it made is left. */
+/*
+ * Builds the domain's memory, start_info and vCPU 0 into a created, paused
+ * domain; the caller unpauses it. On failure the builder unmaps what it
+ * mapped and frees what it allocated in this process, but what it made in
+ * the domain (memory, event channels) stays until the caller destroys the
+ * domain, which it must do: a half-built domain is never usable.
+ */
 int xc_pv_build(xc_t *xc, struct xc_pv_build *b);
 
 #endif

@@ -17,11 +17,12 @@ $(LIBXC): $(LIBXC_OBJS)
 	$(call step,AR,$@)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
+# Static, so it runs in any Dom0 whatever libraries the image carries.
 TOOLS_BINS += $(if $(wildcard tools/libxc/xc_selftest.c),$(TOOLS_OUT)/bin/xc-selftest)
 $(TOOLS_OUT)/bin/xc-selftest: tools/libxc/xc_selftest.c $(LIBXC)
 	@mkdir -p $(dir $@)
 	$(call step,CC,$@)
-	$(Q)$(CC) $(TOOLS_CFLAGS) $< -o $@ $(LIBXC) $(LIBXC_LIBS)
+	$(Q)$(CC) $(TOOLS_CFLAGS) -static $< -o $@ $(LIBXC) $(LIBXC_LIBS)
 
 # The host-testable parts: error text, kernel loading, layout and page tables.
 TOOL_UNIT_SRCS += $(wildcard tools/libxc/xc_error.c tools/libxc/xc_kernel.c tools/libxc/xc_pv_layout.c)

@@ -37,7 +37,13 @@ int xc_domctl(xc_t *xc, struct xen_domctl *op);
 int xc_sysctl(xc_t *xc, struct xen_sysctl *op);
 
 /* Domains. */
+/*
+ * Creates the domain (paused) and its cfg->max_vcpus vCPUs (Xen 4.17 still
+ * needs XEN_DOMCTL_max_vcpus for that); *domid 0 lets the hypervisor pick.
+ */
 int xc_domain_create(xc_t *xc, uint32_t *domid, struct xen_domctl_createdomain *cfg);
+/* XEN_DOMCTL_max_vcpus alone; max must equal the createdomain's max_vcpus. */
+int xc_domain_max_vcpus(xc_t *xc, uint32_t domid, unsigned max);
 int xc_domain_destroy(xc_t *xc, uint32_t domid);
 int xc_domain_pause(xc_t *xc, uint32_t domid);
 int xc_domain_unpause(xc_t *xc, uint32_t domid);

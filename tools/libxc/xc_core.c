@@ -130,6 +130,7 @@ static const char *domctl_name(uint32_t cmd)
     case XEN_DOMCTL_getvcpuinfo: return "getvcpuinfo";
     case XEN_DOMCTL_setvcpucontext: return "setvcpucontext";
     case XEN_DOMCTL_hypercall_init: return "hypercall_init";
+    case XEN_DOMCTL_max_vcpus: return "max_vcpus";
     default: return NULL;
     }
 }

@@ -17,16 +17,37 @@ static int domctl_simple(xc_t *xc, uint32_t domid, uint32_t cmd)
     return xc_domctl(xc, &op);
 }
 
-/* Domain id 0 in the request lets Xen pick one (do_domctl, createdomain). */
+int xc_domain_max_vcpus(xc_t *xc, uint32_t domid, unsigned max)
+{
+    struct xen_domctl op = {.cmd = XEN_DOMCTL_max_vcpus, .domain = (domid_t)domid};
+
+    op.u.max_vcpus.max = max;
+    return xc_domctl(xc, &op);
+}
+
+/*
+ * Domain id 0 in the request lets Xen pick one (do_domctl, createdomain).
+ * Xen 4.17 still allocates the vCPUs only on XEN_DOMCTL_max_vcpus with the
+ * same count (public/domctl.h), so it is done here: the domain returned is
+ * one whose vCPUs exist. If that fails the domain is destroyed again.
+ */
 int xc_domain_create(xc_t *xc, uint32_t *domid, struct xen_domctl_createdomain *cfg)
 {
     struct xen_domctl op = {.cmd = XEN_DOMCTL_createdomain, .domain = (domid_t)*domid};
+    char saved[XC_ERRLEN];
     int rc;
 
     op.u.createdomain = *cfg;
     rc = xc_domctl(xc, &op);
     if (rc < 0)
         return rc;
+    rc = xc_domain_max_vcpus(xc, op.domain, cfg->max_vcpus);
+    if (rc < 0) {
+        memcpy(saved, xc->err, sizeof(saved));
+        xc_domain_destroy(xc, op.domain);
+        memcpy(xc->err, saved, sizeof(saved));
+        return rc;
+    }
     *domid = op.domain;
     *cfg = op.u.createdomain;
     return 0;

@@ -53,6 +53,23 @@ $(GUESTS_SYSINC_STAMP):
 	    { [ -e $(GUESTS_SYSINC)/xen ] || ln -sfn $(GUESTS_XEN_HEADERS) $(GUESTS_SYSINC)/xen; } && \
 	    touch $@
 
+# The child PV kernel the toolstack tests build as a DomU: a flat image
+# (child/child.lds) that runtime/child_image.S embeds.
+GUESTS_CHILD_BIN := $(GUESTS_OUT)/child/domu_child.bin
+
+$(GUESTS_OUT)/child/domu_child.o: $(GUESTS_SRC)/child/domu_child.c | $(GUESTS_SYSINC_STAMP)
+	$(call guests_show,CC,$@) mkdir -p $(@D) && \
+	    $(GUESTS_CC) $(GUESTS_CPPFLAGS) $(GUESTS_CFLAGS) -c $< -o $@
+
+$(GUESTS_CHILD_BIN): $(GUESTS_OUT)/child/domu_child.o $(GUESTS_SRC)/child/child.lds
+	$(call guests_show,LD,$@) $(GUESTS_LD) -nostdlib -static -z noexecstack --build-id=none \
+	    -T $(GUESTS_SRC)/child/child.lds -o $(@:.bin=.elf) $< && \
+	    objcopy -O binary $(@:.bin=.elf) $@ && \
+	    test $$(stat -c %s $@) -le 4096
+
+$(GUESTS_OUT)/runtime/child_image.o: $(GUESTS_CHILD_BIN)
+$(GUESTS_OUT)/runtime/child_image.o: GUESTS_ASFLAGS += -DCHILD_BIN='"$(GUESTS_CHILD_BIN)"'
+
 $(GUESTS_OUT)/runtime/%.o: $(GUESTS_SRC)/runtime/%.c | $(GUESTS_SYSINC_STAMP)
 	$(call guests_show,CC,$@) mkdir -p $(@D) && \
 	    $(GUESTS_CC) $(GUESTS_CPPFLAGS) $(GUESTS_CFLAGS) -c $< -o $@
@@ -69,7 +86,7 @@ $(GUESTS_OUT)/%.elf: $(GUESTS_OUT)/%.o $(GUESTS_RUNTIME_OBJS) $(GUESTS_LDS)
 	$(call guests_show,LD,$@) $(GUESTS_LD) $(GUESTS_LDFLAGS) -o $@ $(filter %.o,$^)
 
 # Keep the per-test objects for incremental rebuilds.
-.SECONDARY: $(GUESTS_ELFS:.elf=.o) $(GUESTS_RUNTIME_OBJS)
+.SECONDARY: $(GUESTS_ELFS:.elf=.o) $(GUESTS_RUNTIME_OBJS) $(GUESTS_OUT)/child/domu_child.o
 
 guests-clean:
 	$(call guests_show,CLEAN,$(GUESTS_OUT)) rm -rf $(GUESTS_OUT)

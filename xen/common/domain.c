@@ -7,6 +7,7 @@
 #include <xen/sched.h>
 #include <xenolith/hypercall.h>
 #include <xenolith/mm.h>
+#include <xenolith/pv.h>
 #include <xenolith/sched.h>
 #include <xenolith/shutdown.h>
 
@@ -100,43 +101,85 @@ struct domain *domain_create(domid_t id, bool privileged, unsigned max_vcpus)
     return NULL;
 }
 
-/* Frees everything d owns. Its vCPUs must be paused and off every CPU. */
+/* Its vCPUs drop the references their state holds (page tables, GDT, LDT pages). */
+static void vcpu_relinquish(struct vcpu *v)
+{
+    sched_remove_vcpu(v);
+    stop_timer(&v->singleshot_timer);
+    stop_timer(&v->periodic_timer);
+    stop_timer(&v->poll_timer);
+    mm_lock();
+    pv_vcpu_relinquish(v);
+    mm_unlock();
+}
+
+/*
+ * Xen's domain_kill: the domain is dying from now on (nothing of it runs
+ * again), lets go of its vCPUs' state, its ports, its grant mappings, its
+ * pirqs and its own references on its frames. What other domains still
+ * map keeps those frames, and the domain, until they unmap them.
+ */
 void domain_destroy(struct domain *d)
 {
+    if (d->is_dying)
+        return; /* already killed: Xen answers 0 again */
     d->is_dying = true;
-    for (unsigned i = 0; i < d->max_vcpus; i++) {
-        struct vcpu *v = d->vcpu[i];
-
-        if (!v)
-            continue;
-        while (__atomic_load_n(&v->running, __ATOMIC_ACQUIRE))
-            __asm__ volatile("pause");
-        stop_timer(&v->singleshot_timer);
-        stop_timer(&v->periodic_timer);
-        stop_timer(&v->poll_timer);
-    }
+    d->paused_by_controller = true;
+    for (unsigned i = 0; i < d->max_vcpus; i++)
+        if (d->vcpu[i])
+            vcpu_relinquish(d->vcpu[i]);
     for (unsigned i = 0; i < NR_WATCHDOGS; i++)
         if (d->watchdog_armed[i])
             stop_timer(&d->watchdog[i]);
-    mm_lock();
-    /* Its tables only reference its own frames: every one goes back, whatever its counts. */
-    frames_lock();
-    for (uint64_t mfn = 0; mfn < frame_table.nr; mfn++) {
-        struct page_info *pg = &frame_table.pages[mfn];
-
-        if (pg->state == FRAME_DOMAIN && pg->owner == d->domain_id) {
-            set_m2p(mfn, ~0UL);
-            pg->count = pg->type_count = 0;
-            frames_free(&frame_table, mfn, 1);
-        }
-    }
-    frames_unlock();
-    mm_unlock();
+    evtchn_destroy(d);
     pirq_domain_destroy(d);
+    mm_lock();
+    grant_table_release(d);
+    d->relinquished = true;
+    d->nr_frames++; /* held while relinquishing: the last frame must not free d under us */
+    relinquish_domain_frames(d);
+    printk("Domain %u destroyed\n", d->domain_id);
+    domid_t id = d->domain_id;
+    if (!--d->nr_frames)
+        domain_last_frame_gone(d);
+    mm_unlock();
+    /* The toolstack learns of it through VIRQ_DOM_EXC (public/xen.h), as from Xen's domain_kill. */
+    if (domain_by_id(0) && id != 0)
+        send_guest_global_virq(domain_by_id(0), VIRQ_DOM_EXC);
+}
+
+static struct domain *dead_domains;
+
+/* The dying domain leaves the list (its id is free again); its memory goes at the next reap. */
+void domain_last_frame_gone(struct domain *d)
+{
+    if (!d->relinquished)
+        return;
     for (unsigned i = 0; i < MAX_DOMAINS; i++)
         if (domain_list[i] == d)
             domain_list[i] = NULL;
-    printk("Domain %u destroyed\n", d->domain_id);
+    d->next_dead = dead_domains;
+    dead_domains = d;
+}
+
+/*
+ * Deferred so that no hypercall in progress (a grant unmap that freed the
+ * last frame, say) holds a pointer to freed memory: called from domctl,
+ * under the domctl and mm locks, before looking at any domain.
+ */
+void domain_reap(void)
+{
+    while (dead_domains) {
+        struct domain *d = dead_domains;
+
+        dead_domains = d->next_dead;
+        grant_table_free(d);
+        evtchn_free(d);
+        for (unsigned i = 0; i < d->max_vcpus; i++)
+            if (d->vcpu[i])
+                free_xen_pages(d->vcpu[i], VCPU_PAGES);
+        free_xen_pages(d, 1);
+    }
 }
 
 void domain_shutdown(struct domain *d, unsigned reason)
@@ -147,6 +190,10 @@ void domain_shutdown(struct domain *d, unsigned reason)
     if (d->is_hardware)
         hwdom_shutdown(d, d->shutdown_code);
     d->is_shutting_down = true;
+    /* Its other vCPUs stop too: they are not runnable any more, make their CPUs look. */
+    for (unsigned i = 0; i < d->max_vcpus; i++)
+        if (d->vcpu[i] && d->vcpu[i] != current)
+            vcpu_kick(d->vcpu[i]);
     /* The toolstack learns of it through VIRQ_DOM_EXC (public/xen.h). */
     if (domain_by_id(0))
         send_guest_global_virq(domain_by_id(0), VIRQ_DOM_EXC);
@@ -155,9 +202,11 @@ void domain_shutdown(struct domain *d, unsigned reason)
 noreturn void domain_crash(struct domain *d, const char *why)
 {
     printk("Domain %u (vcpu#0) crashed: %s\n", d->domain_id, why);
+    /* Xen's domain_crash: the shutdown code is crash, whatever the guest set before. */
+    d->shutdown_code = SHUTDOWN_crash;
     domain_shutdown(d, SHUTDOWN_crash);
-    /* Only the hardware domain exists yet, and its shutdown does not return. */
-    panic("domain %u crashed and no other domain can run", d->domain_id);
+    /* The hardware domain's shutdown does not return; another's: switch away for good. */
+    leave_dead_vcpu();
 }
 
 long do_vm_assist(uint64_t cmd, uint64_t type)

@@ -115,13 +115,58 @@ static long getvcpucontext(struct domain *d, struct xen_domctl_vcpucontext *vc)
     return copy_to_guest((uint64_t)vc->ctxt.p, &c, sizeof(c));
 }
 
+/* XEN_DOMCTL_getvcpuinfo (`xl vcpu-list`): Xen's answers, -EINVAL past max_vcpus. */
+static long getvcpuinfo(struct domain *d, struct xen_domctl_getvcpuinfo *vi)
+{
+    const struct vcpu *v;
+
+    if (vi->vcpu >= d->max_vcpus)
+        return -EINVAL;
+    if (!(v = d->vcpu[vi->vcpu]))
+        return -ESRCH;
+    vi->online = v->up;
+    vi->blocked = v->blocked;
+    vi->running = v->running;
+    vi->cpu_time = v->runstate.time[RUNSTATE_running] +
+                   (v->running ? now_ns() - v->runstate.state_entry_time : 0);
+    vi->cpu = v->processor;
+    return 0;
+}
+
+/*
+ * XEN_DOMCTL_setvcpucontext: the vCPU's state is replaced (what the old
+ * one referenced is let go); it comes up only if VGCF_online says so, as
+ * Xen's arch_set_info_guest.
+ */
+static long setvcpucontext(struct domain *d, struct xen_domctl_vcpucontext *vc)
+{
+    static struct vcpu_guest_context c; /* under domctl_lock */
+    struct vcpu *v;
+    long rc;
+
+    if (vc->vcpu >= d->max_vcpus || !(v = d->vcpu[vc->vcpu]))
+        return -EINVAL;
+    if (!d->paused_by_controller || d->is_dying)
+        return -EBUSY;
+    if (copy_from_guest(&c, (uint64_t)vc->ctxt.p, sizeof(c)))
+        return -EFAULT;
+    mm_lock();
+    pv_vcpu_relinquish(v);
+    mm_unlock();
+    v->initialised = false;
+    rc = pv_vcpu_initialise(v, (uint64_t)vc->ctxt.p);
+    if (rc)
+        return rc == -EFAULT ? rc : -EINVAL;
+    v->up = (c.flags & VGCF_online) != 0;
+    return 0;
+}
+
 static long domctl_on(struct xen_domctl *op, struct domain *d, bool *copyback)
 {
     switch (op->cmd) {
     case XEN_DOMCTL_destroydomain:
         if (d == current->domain || d->is_hardware)
             return -EINVAL;
-        d->paused_by_controller = true;
         domain_destroy(d);
         return 0;
     case XEN_DOMCTL_pausedomain:
@@ -136,22 +181,18 @@ static long domctl_on(struct xen_domctl *op, struct domain *d, bool *copyback)
                 vcpu_wake(d->vcpu[i]);
         return 0;
     case XEN_DOMCTL_max_mem:
+        if (d->is_dying)
+            return -EINVAL;
         d->max_pages = op->u.max_mem.max_memkb >> (PAGE_SHIFT - 10);
         return 0;
     case XEN_DOMCTL_max_vcpus:
         /* Chosen at creation here: only the same or a smaller number is accepted. */
         return op->u.max_vcpus.max <= d->max_vcpus ? 0 : -EINVAL;
-    case XEN_DOMCTL_setvcpucontext: {
-        struct vcpu *v;
-
-        if (op->u.vcpucontext.vcpu >= d->max_vcpus || !(v = d->vcpu[op->u.vcpucontext.vcpu]))
-            return -EINVAL;
-        if (!d->paused_by_controller)
-            return -EBUSY;
-        v->initialised = false;
-        return pv_vcpu_initialise(v, (uint64_t)op->u.vcpucontext.ctxt.p) ? -EINVAL
-                                                                        : (v->up = true, 0);
-    }
+    case XEN_DOMCTL_setvcpucontext:
+        return setvcpucontext(d, &op->u.vcpucontext);
+    case XEN_DOMCTL_getvcpuinfo:
+        *copyback = true;
+        return getvcpuinfo(d, &op->u.getvcpuinfo);
     case XEN_DOMCTL_getvcpucontext:
         return getvcpucontext(d, &op->u.vcpucontext);
     case XEN_DOMCTL_hypercall_init: {
@@ -212,6 +253,9 @@ long do_domctl(uint64_t arg)
     if (op.interface_version != XEN_DOMCTL_INTERFACE_VERSION)
         return -EACCES;
     spin_lock(&domctl_lock);
+    mm_lock();
+    domain_reap();
+    mm_unlock();
     rc = domctl(&op, &copyback);
     spin_unlock(&domctl_lock);
     if (!rc && copyback && copy_to_guest(arg, &op, sizeof(op)))

@@ -416,6 +416,24 @@ static long reset(const evtchn_reset_t *r)
     return 0;
 }
 
+/*
+ * A dying domain's ports all close (as Xen's evtchn_destroy): the other
+ * end of each interdomain channel becomes unbound, waiting for the dead
+ * domain's id, until its owner closes it.
+ */
+void evtchn_destroy(struct domain *d)
+{
+    for (evtchn_port_t p = 1; p < EVTCHN_2L_NR; p++)
+        if (d->evtchn[p].state != ECS_FREE)
+            close_port(d, p);
+}
+
+void evtchn_free(struct domain *d)
+{
+    free_xen_pages(d->evtchn, EVTCHN_PAGES);
+    d->evtchn = NULL;
+}
+
 long do_event_channel_op(uint64_t cmd, uint64_t arg)
 {
     switch ((int)cmd) {

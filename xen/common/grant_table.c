@@ -165,6 +165,8 @@ static int16_t claim_entry(struct domain *granter, grant_ref_t ref, domid_t mapp
     grant_entry_v1_t *e;
     uint16_t flags, want;
 
+    if (granter->is_dying)
+        return GNTST_bad_domain; /* its table's frames may be gone already */
     if (!gt || ref >= gt->nr_frames * ENTRIES_PER_FRAME)
         return GNTST_bad_gntref;
     e = entry(gt, ref);
@@ -189,6 +191,8 @@ static void release_entry(struct domain *granter, grant_ref_t ref)
 {
     struct grant_table *gt = granter->grant_table;
 
+    if (granter->is_dying)
+        return; /* its table's frames may be gone already */
     if (gt && gt->pins[ref] && !--gt->pins[ref])
         __atomic_and_fetch(&entry(gt, ref)->flags, (uint16_t) ~(GTF_reading | GTF_writing),
                            __ATOMIC_RELEASE);
@@ -269,20 +273,12 @@ static int16_t map_one(struct gnttab_map_grant_ref *op)
     return GNTST_okay;
 }
 
-static int16_t unmap_one(struct gnttab_unmap_grant_ref *op)
+/* Drops a mapping's references and its claim on the granter's entry. */
+static void drop_mapping(struct maptrack *m)
 {
-    struct domain *d = current->domain;
-    struct grant_table *mgt = d->grant_table;
-    struct maptrack *m;
-    struct domain *granter;
-    struct page_info *pg;
+    struct domain *granter = domain_by_id(m->dom);
+    struct page_info *pg = mfn_to_page(m->mfn);
 
-    if (!mgt || op->handle >= mgt->nr_maptrack || !mgt->maptrack[op->handle].in_use)
-        return GNTST_bad_handle;
-    m = &mgt->maptrack[op->handle];
-    if (m->host && op->host_addr != m->host_addr)
-        return GNTST_general_error; /* not where this handle's mapping is */
-    granter = domain_by_id(m->dom);
     if (m->host) {
         pte_t *slot = maddr_to_virt(m->pte_maddr);
 
@@ -290,14 +286,56 @@ static int16_t unmap_one(struct gnttab_unmap_grant_ref *op)
             *slot = 0;
         flush_tlb_all();
     }
-    pg = mfn_to_page(m->mfn);
     if (!m->readonly)
         put_page_type(pg);
-    put_page(pg);
     if (granter)
         release_entry(granter, m->ref);
+    put_page(pg); /* last: it may free the frame, and with it a dying granter */
     m->in_use = false;
+}
+
+static int16_t unmap_one(struct gnttab_unmap_grant_ref *op)
+{
+    struct domain *d = current->domain;
+    struct grant_table *mgt = d->grant_table;
+    struct maptrack *m;
+
+    if (!mgt || op->handle >= mgt->nr_maptrack || !mgt->maptrack[op->handle].in_use)
+        return GNTST_bad_handle;
+    m = &mgt->maptrack[op->handle];
+    if (m->host && op->host_addr != m->host_addr)
+        return GNTST_general_error; /* not where this handle's mapping is */
+    drop_mapping(m);
     return GNTST_okay;
+}
+
+/*
+ * A dying domain's own mappings of others' grants go (as Xen's
+ * gnttab_release_mappings); others' mappings of its grants keep its frames
+ * until they are unmapped. Called with the mm lock held.
+ */
+void grant_table_release(struct domain *d)
+{
+    struct grant_table *gt = d->grant_table;
+
+    if (!gt)
+        return;
+    for (unsigned h = 0; h < gt->nr_maptrack; h++)
+        if (gt->maptrack[h].in_use)
+            drop_mapping(&gt->maptrack[h]);
+}
+
+/* The bookkeeping of a domain that is gone (its table's frames went with its memory). */
+void grant_table_free(struct domain *d)
+{
+    struct grant_table *gt = d->grant_table;
+
+    if (!gt)
+        return;
+    free_xen_pages(gt->pins, (MAX_GRANT_FRAMES * ENTRIES_PER_FRAME * sizeof(uint16_t)) / PAGE_SIZE);
+    free_xen_pages(gt->maptrack, MAPTRACK_PAGES);
+    free_xen_pages(gt, 1);
+    d->grant_table = NULL;
 }
 
 /*

@@ -114,6 +114,22 @@ void vcpu_wake(struct vcpu *v)
     spin_unlock(&sched_lock);
 }
 
+void sched_remove_vcpu(struct vcpu *v)
+{
+    spin_lock(&sched_lock);
+    for (struct vcpu **p = &runq; *p; p = &(*p)->next_in_runq)
+        if (*p == v) {
+            *p = v->next_in_runq;
+            v->on_runq = false;
+            break;
+        }
+    if (v->running && v->processor != smp_processor_id())
+        smp_send(v->processor, EVENT_CHECK_VECTOR); /* it is not runnable: switched out there */
+    spin_unlock(&sched_lock);
+    while (__atomic_load_n(&v->running, __ATOMIC_ACQUIRE))
+        __asm__ volatile("pause");
+}
+
 void vcpu_kick(struct vcpu *v)
 {
     bool wake = false;
@@ -213,6 +229,15 @@ void exit_to_guest(struct cpu_regs *frame)
             idle_loop();
     }
     pv_exit_to_guest(frame);
+}
+
+/* The current vCPU's domain is shut down or dying: run something else, never it again. */
+noreturn void leave_dead_vcpu(void)
+{
+    struct cpu_regs *frame = &get_cpu_info()->guest_regs;
+
+    exit_to_guest(frame);
+    launch_guest_frame(frame);
 }
 
 noreturn void idle_loop(void)

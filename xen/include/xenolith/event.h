@@ -32,6 +32,12 @@ struct evtchn {
 };
 
 int evtchn_init(struct domain *d);
+/* Closes every port of a dying domain; evtchn_free then frees the array. */
+void evtchn_destroy(struct domain *d);
+void evtchn_free(struct domain *d);
+/* A dying domain's mappings of others' grants go; then its bookkeeping (grant_table.c). */
+void grant_table_release(struct domain *d);
+void grant_table_free(struct domain *d);
 /* Raises port on its vCPU (no effect on a masked or already pending port's upcall). */
 void evtchn_set_pending(struct vcpu *v, evtchn_port_t port);
 /* Sends virq to v (a per-vCPU VIRQ) or to the domain (a global one). */

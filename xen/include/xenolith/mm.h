@@ -73,6 +73,14 @@ void put_lNe_refs(pte_t e, unsigned level, struct domain *d, uint64_t table_mfn)
  * preserve_ad ORs in the A/D bits the hardware set meanwhile.
  */
 int mod_entry(pte_t *slot, unsigned level, pte_t new, struct domain *d, bool preserve_ad);
+/* The same where an L1 entry maps pg_owner's frames (mmu_update's foreigndom). */
+int mod_entry_foreign(pte_t *slot, unsigned level, pte_t new, struct domain *d,
+                      struct domain *pg_owner, bool preserve_ad);
+
+/* Drops the references a validated table's entries hold (its type count is the caller's). */
+void devalidate_table_entries(struct page_info *pg, unsigned level);
+/* A dying domain lets go of its own references on its frames (mm/relinquish.c). */
+void relinquish_domain_frames(struct domain *d);
 
 /* Pinning (MMUEXT_PIN_*) and the active base pointers. */
 int pin_table(struct domain *d, uint64_t mfn, enum page_type type);

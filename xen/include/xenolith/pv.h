@@ -31,6 +31,7 @@ void update_runstate_area(struct vcpu *v);
 /* VCPUOP_initialise: a vCPU's first context (struct vcpu_guest_context). */
 long pv_vcpu_initialise(struct vcpu *v, uint64_t ctxt);
 
+void pv_vcpu_relinquish(struct vcpu *v);
 long pv_set_gdt(struct vcpu *v, const uint64_t *frames, unsigned entries);
 
 /* Per-CPU descriptor tables for the vCPU about to run (pv/descriptors.c). */

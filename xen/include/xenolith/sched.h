@@ -83,6 +83,9 @@ struct domain {
     uint8_t shutdown_code;
     uint64_t vm_assist; /* VMASST_TYPE_* bits (public/xen.h) */
     uint64_t nr_pages, max_pages;
+    uint64_t nr_frames;  /* every frame it owns (nr_pages and the special ones); lifetime */
+    bool relinquished;   /* dying, and holds no reference of its own any more */
+    struct domain *next_dead; /* on the list of domains to free (domain.c) */
     shared_info_t *shared_info;
     struct evtchn *evtchn;     /* EVTCHN_2L_NR ports */
     struct grant_table *grant_table; /* made by the first grant_table_op */
@@ -105,7 +108,16 @@ struct domain {
 struct domain *domain_create(domid_t id, bool privileged, unsigned max_vcpus);
 /* NULL if no domain has that id (DOMID_SELF is the caller's). */
 struct domain *domain_by_id(domid_t id);
+/*
+ * XEN_DOMCTL_destroydomain: d lets go of everything it holds. It stays in
+ * the domain list, dying, until its last frame is freed (another domain
+ * may still map some), then goes.
+ */
 void domain_destroy(struct domain *d);
+/* Called when a dying domain's last frame was freed (mm lock held). */
+void domain_last_frame_gone(struct domain *d);
+/* Frees the memory of domains gone since the last call (mm lock held). */
+void domain_reap(void);
 /* The lowest id no domain has, or DOMID_INVALID. */
 domid_t domain_free_id(void);
 /* The domain with the lowest id >= *id, advancing *id past it; NULL at the end. */
@@ -122,6 +134,8 @@ void vcpu_periodic_resume(struct vcpu *v);
 /* The scheduler (schedule.c). */
 void sched_init(void);
 void sched_start_cpu(void);
+/* Takes v off the run queue for good and waits until no CPU runs it. */
+void sched_remove_vcpu(struct vcpu *v);
 /* An event arrived for v: wake it if it blocks or polls, or make its CPU look. */
 void vcpu_kick(struct vcpu *v);
 /* v became runnable (up, woken): queue it and get a CPU to look. */
@@ -132,6 +146,8 @@ void vcpu_yield(struct vcpu *v);
 /* Last step before returning to a guest: maybe switch vCPU, deliver events. */
 void exit_to_guest(struct cpu_regs *frame);
 noreturn void idle_loop(void);
+/* From deep in a crashed domain's vCPU: switch away, never to return to it. */
+noreturn void leave_dead_vcpu(void);
 
 /* arch: saving and loading a vCPU's state around a switch (pv/context.c). */
 void context_save(struct vcpu *v, const struct cpu_regs *frame);

@@ -22,50 +22,64 @@ static bool xen_l4_slot(uint64_t maddr)
     return slot >= XEN_L4_SLOT_FIRST && slot <= XEN_L4_SLOT_LAST;
 }
 
-/* The domain whose frames foreigndom names; only DOMID_SELF (or oneself) for now. */
+/*
+ * The domain whose frames foreigndom names (public/xen.h, mmu_update and
+ * mmuext_op: "foreigndom"). DOMID_SELF is the caller; its own id is
+ * refused (-ESRCH, as Xen's get_pg_owner); another domain only for a
+ * privileged caller (-EPERM, Xen's XSM_TARGET check), -ESRCH if none.
+ */
 static struct domain *pg_owner(uint64_t foreigndom, long *rc)
 {
-    struct domain *curr = current->domain;
+    struct domain *curr = current->domain, *d;
 
-    /* A domain names itself DOMID_SELF only: its own id is refused, as on Xen. */
     if ((domid_t)foreigndom == DOMID_SELF || ((domid_t)foreigndom == DOMID_IO && curr->is_privileged))
         return curr;
-    if ((domid_t)foreigndom == curr->domain_id) {
+    if ((domid_t)foreigndom == curr->domain_id || (domid_t)foreigndom >= DOMID_FIRST_RESERVED ||
+        !(d = domain_by_id((domid_t)foreigndom))) {
         *rc = -ESRCH;
         return NULL;
     }
-    *rc = domain_by_id((domid_t)foreigndom) ? -EPERM : -ESRCH;
-    return NULL;
+    if (!curr->is_privileged) {
+        *rc = -EPERM;
+        return NULL;
+    }
+    return d;
 }
 
-/* One MMU_NORMAL_PT_UPDATE / MMU_PT_UPDATE_PRESERVE_AD request. */
-static long pt_update(struct domain *d, uint64_t ptr, uint64_t val, bool preserve_ad)
+/*
+ * One MMU_NORMAL_PT_UPDATE / MMU_PT_UPDATE_PRESERVE_AD request. The table
+ * (or plain page) written is always the caller's own (d); an L1 entry may
+ * map frames of pg (the foreign domain, or d).
+ */
+static long pt_update(struct domain *d, struct domain *pg, uint64_t ptr, uint64_t val,
+                      bool preserve_ad)
 {
-    struct page_info *pg = mfn_to_page(ptr >> PAGE_SHIFT);
+    struct page_info *tp = mfn_to_page(ptr >> PAGE_SHIFT);
     pte_t *slot = (pte_t *)((uint8_t *)mfn_to_virt(ptr >> PAGE_SHIFT) + (ptr & (PAGE_SIZE - 1)));
     long rc;
 
-    if (!get_page(pg, d))
+    if (!get_page(tp, d))
         return -EINVAL;
-    if (pg->type >= PGT_l1 && pg->type <= PGT_l4 && pg->type_count) {
-        unsigned level = pg->type - PGT_l1 + 1;
+    if (tp->type >= PGT_l1 && tp->type <= PGT_l4 && tp->type_count) {
+        unsigned level = tp->type - PGT_l1 + 1;
 
         if (level == 4 && xen_l4_slot(ptr))
             rc = -EINVAL; /* the hypervisor's own slots */
         else
-            rc = mod_entry(slot, level, val, d, preserve_ad);
-    } else if (!get_page_type(pg, PGT_writable)) {
+            rc = mod_entry_foreign(slot, level, val, d, pg, preserve_ad);
+    } else if (!get_page_type(tp, PGT_writable)) {
         /* Not a live table: plain memory of the guest's, written as asked. */
         *slot = val;
-        put_page_type(pg);
+        put_page_type(tp);
         rc = 0;
     } else {
         rc = -EINVAL; /* a descriptor page, or a table being torn down */
     }
-    put_page(pg);
+    put_page(tp);
     return rc;
 }
 
+/* MMU_MACHPHYS_UPDATE: the frame must be the foreign domain's (or the caller's). */
 static long machphys_update(struct domain *d, uint64_t ptr, uint64_t pfn)
 {
     struct page_info *pg = mfn_to_page(ptr >> PAGE_SHIFT);
@@ -101,10 +115,10 @@ static long do_mmu_update_locked(uint64_t ureqs, uint64_t count, uint64_t pdone,
         switch (req.ptr & MMU_CMD_MASK) {
         case MMU_NORMAL_PT_UPDATE:
         case MMU_PT_UPDATE_NO_TRANSLATE:
-            rc = pt_update(d, req.ptr & ~(uint64_t)MMU_CMD_MASK, req.val, false);
+            rc = pt_update(current->domain, d, req.ptr & ~(uint64_t)MMU_CMD_MASK, req.val, false);
             break;
         case MMU_PT_UPDATE_PRESERVE_AD:
-            rc = pt_update(d, req.ptr & ~(uint64_t)MMU_CMD_MASK, req.val, true);
+            rc = pt_update(current->domain, d, req.ptr & ~(uint64_t)MMU_CMD_MASK, req.val, true);
             break;
         case MMU_MACHPHYS_UPDATE:
             rc = machphys_update(d, req.ptr & ~(uint64_t)MMU_CMD_MASK, req.val);
@@ -165,7 +179,7 @@ static long do_update_va_mapping_locked(uint64_t va, uint64_t val, uint64_t flag
     if (!e)
         return -EINVAL;
     l1_mfn = virt_to_maddr(e) >> PAGE_SHIFT;
-    rc = pt_update(d, (l1_mfn << PAGE_SHIFT) | ((uint64_t)e & (PAGE_SIZE - 1)), val, false);
+    rc = pt_update(d, d, (l1_mfn << PAGE_SHIFT) | ((uint64_t)e & (PAGE_SIZE - 1)), val, false);
     if (rc)
         return rc;
     return uvmf_flush(va, flags);
@@ -215,8 +229,15 @@ static long clear_or_copy_page(struct domain *d, uint64_t dst, uint64_t src, boo
 
 long pv_set_ldt(struct vcpu *v, uint64_t base, unsigned ents); /* pv/descriptors.c */
 
+/*
+ * d is foreigndom's domain: pins name its tables (a toolstack pins the
+ * tables it built for a new guest, validated as that guest's). Every
+ * other op acts on the caller only: with a foreign domain -EPERM, as Xen.
+ */
 static long one_mmuext(struct vcpu *v, struct domain *d, const struct mmuext_op *op)
 {
+    if (d != v->domain && op->cmd > MMUEXT_PIN_L4_TABLE && op->cmd != MMUEXT_UNPIN_TABLE)
+        return -EPERM;
     switch (op->cmd) {
     case MMUEXT_PIN_L1_TABLE:
     case MMUEXT_PIN_L2_TABLE:

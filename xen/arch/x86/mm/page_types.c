@@ -77,6 +77,8 @@ uint64_t alloc_domain_frames(struct domain *d, uint64_t count)
 
     frames_lock();
     mfn = frames_alloc(&frame_table, count, FRAME_DOMAIN, d->domain_id);
+    if (mfn != INVALID_MFN)
+        d->nr_frames += count;
     frames_unlock();
     return give_frames(mfn, count);
 }
@@ -87,6 +89,8 @@ uint64_t alloc_domain_extent(struct domain *d, unsigned order, uint64_t limit)
 
     frames_lock();
     mfn = frames_alloc_extent(&frame_table, order, limit, FRAME_DOMAIN, d->domain_id);
+    if (mfn != INVALID_MFN)
+        d->nr_frames += 1UL << order;
     frames_unlock();
     return give_frames(mfn, 1UL << order);
 }
@@ -119,20 +123,25 @@ void unsteal_domain_frame(uint64_t mfn)
 void free_domain_frame(struct page_info *pg)
 {
     uint64_t mfn = page_to_mfn(pg);
+    struct domain *d = domain_by_id(pg->owner);
     int rc;
 
     if (pg->type_count)
         panic("freeing mfn %#lx with %u type references", (unsigned long)mfn, pg->type_count);
-    struct domain *d = domain_by_id(pg->owner);
-
-    if (d && d->nr_pages)
+    /* shared_info and grant frames are the domain's but not in its tot_pages, as on Xen. */
+    if (d && d->nr_pages && !(pg->flags & PGF_special))
         d->nr_pages--;
     set_m2p(mfn, ~0UL);
+    pg->flags = 0;
     frames_lock();
     rc = frames_free(&frame_table, mfn, 1);
+    if (d && d->nr_frames)
+        d->nr_frames--;
     frames_unlock();
     if (rc)
         panic("freeing mfn %#lx that was not allocated", (unsigned long)mfn);
+    if (d && !d->nr_frames)
+        domain_last_frame_gone(d);
 }
 
 int release_domain_frame(struct domain *d, uint64_t mfn)
@@ -189,7 +198,7 @@ static int validate_table(struct page_info *pg, unsigned level)
     return 0;
 }
 
-static void devalidate_table(struct page_info *pg, unsigned level)
+void devalidate_table_entries(struct page_info *pg, unsigned level)
 {
     pte_t *t = mfn_to_virt(page_to_mfn(pg));
     struct domain *d = page_owner(pg);
@@ -246,7 +255,7 @@ void put_page_type(struct page_info *pg)
         panic("put_page_type: mfn %#lx has no type references", (unsigned long)page_to_mfn(pg));
     if (--pg->type_count == 0 && (pg->flags & PGF_validated) && is_table(pg->type)) {
         pg->flags &= ~PGF_validated;
-        devalidate_table(pg, pg->type - PGT_l1 + 1);
+        devalidate_table_entries(pg, pg->type - PGT_l1 + 1);
     }
 }
 
@@ -282,17 +291,25 @@ bool iomem_permitted(const struct domain *d, uint64_t mfn)
     return !pg || pg->state == FRAME_HOLE || pg->state == FRAME_RESERVED;
 }
 
-static int get_l1e_refs(pte_t *e, struct domain *d)
+/*
+ * An L1 entry of l1_owner's tables mapping a frame of pg_owner's: pg_owner
+ * is l1_owner itself, or the foreign domain of mmu_update's foreigndom
+ * (public/xen.h, MMU_NORMAL_PT_UPDATE with a privileged caller: how a
+ * toolstack builds and watches a guest). Either way the frame must be
+ * pg_owner's; the mapping holds a reference on it (and a writable type for
+ * a writable one) until the entry goes, so it outlives its owner's death.
+ */
+static int get_l1e_refs(pte_t *e, struct domain *l1_owner, struct domain *pg_owner)
 {
     uint64_t mfn = (*e & PADDR_MASK) >> PAGE_SHIFT;
     struct page_info *pg = mfn_to_page(mfn);
 
-    if (!d->is_hardware && (*e & PTE_CACHE_ATTRS))
+    if (!l1_owner->is_hardware && (*e & PTE_CACHE_ATTRS))
         return -EINVAL; /* cache attributes only for domains with I/O access */
     if (!pg || pg->state != FRAME_DOMAIN) {
         if (mfn >= (1UL << (PHYS_ADDR_BITS - PAGE_SHIFT)))
             return -EINVAL; /* beyond any physical address */
-        if (!iomem_permitted(d, mfn))
+        if (!iomem_permitted(l1_owner, mfn))
             return pg && pg->state != FRAME_HOLE && pg->state != FRAME_RESERVED ? -EBUSY : -EPERM;
         if (mfn == IOAPIC_MFN)
             *e &= ~_PAGE_RW;
@@ -301,7 +318,7 @@ static int get_l1e_refs(pte_t *e, struct domain *d)
             *e |= _PAGE_PWT | _PAGE_PCD;
         return 0;
     }
-    if (!get_page(pg, d))
+    if (!get_page(pg, pg_owner))
         return -EBUSY;
     if ((*e & _PAGE_RW) && get_page_type(pg, PGT_writable)) {
         put_page(pg);
@@ -310,11 +327,16 @@ static int get_l1e_refs(pte_t *e, struct domain *d)
     return 0;
 }
 
-static void put_l1e_refs(pte_t e, struct domain *d)
+/*
+ * Whoever owns the frame (a foreign mapping names another domain's), the
+ * entry holds its references. Grant mappings (PTE_GNTTAB) hold none: their
+ * maptrack entry does, and the grant unmap drops it.
+ */
+static void put_l1e_refs(pte_t e)
 {
     struct page_info *pg = mfn_to_page((e & PADDR_MASK) >> PAGE_SHIFT);
 
-    if (!pg || pg->state != FRAME_DOMAIN || pg->owner != d->domain_id)
+    if (!pg || pg->state != FRAME_DOMAIN || (e & PTE_GNTTAB))
         return; /* an I/O frame: no references were taken */
     if (e & _PAGE_RW)
         put_page_type(pg);
@@ -351,7 +373,8 @@ static bool is_linear(pte_t e, unsigned level, uint64_t table_mfn)
                                                pg->type_count));
 }
 
-int get_lNe_refs(pte_t *e, unsigned level, struct domain *d, uint64_t table_mfn)
+static int get_entry_refs(pte_t *e, unsigned level, struct domain *d, struct domain *pg_owner,
+                          uint64_t table_mfn)
 {
     if (!(*e & _PAGE_PRESENT))
         return 0;
@@ -360,13 +383,18 @@ int get_lNe_refs(pte_t *e, unsigned level, struct domain *d, uint64_t table_mfn)
     /* Guest kernel and user both run in ring 3. */
     *e |= _PAGE_USER;
     if (level == 1)
-        return get_l1e_refs(e, d);
+        return get_l1e_refs(e, d, pg_owner);
     if (*e & (_PAGE_PSE | _PAGE_PWT | _PAGE_PCD | _PAGE_GLOBAL))
         return -EINVAL; /* no superpages; tables are cached */
     if (is_linear(*e, level, table_mfn))
         return linear_refs(*e, level, d, table_mfn);
     return get_page_and_type(mfn_to_page((*e & PADDR_MASK) >> PAGE_SHIFT), d,
                              pt_type_of_level(level - 1));
+}
+
+int get_lNe_refs(pte_t *e, unsigned level, struct domain *d, uint64_t table_mfn)
+{
+    return get_entry_refs(e, level, d, d, table_mfn);
 }
 
 void put_lNe_refs(pte_t e, unsigned level, struct domain *d, uint64_t table_mfn)
@@ -377,7 +405,7 @@ void put_lNe_refs(pte_t e, unsigned level, struct domain *d, uint64_t table_mfn)
     if (level >= 2 && ((e & PADDR_MASK) >> PAGE_SHIFT) == table_mfn)
         return;
     if (level == 1)
-        put_l1e_refs(e, d);
+        put_l1e_refs(e);
     else
         put_page_and_type(mfn_to_page((e & PADDR_MASK) >> PAGE_SHIFT));
 }
@@ -387,12 +415,19 @@ void put_lNe_refs(pte_t e, unsigned level, struct domain *d, uint64_t table_mfn)
 
 int mod_entry(pte_t *slot, unsigned level, pte_t new, struct domain *d, bool preserve_ad)
 {
+    return mod_entry_foreign(slot, level, new, d, d, preserve_ad);
+}
+
+/* Only an L1 entry maps pg_owner's frames: upper levels name tables of d's own (Xen's mod_lN_entry). */
+int mod_entry_foreign(pte_t *slot, unsigned level, pte_t new, struct domain *d,
+                      struct domain *pg_owner, bool preserve_ad)
+{
     pte_t old = *slot;
     /* Same frame and writability: the old entry's references serve the new one. */
     bool same_refs = (old & _PAGE_PRESENT) && (new & _PAGE_PRESENT) &&
                      !((old ^ new) & (PADDR_MASK | _PAGE_RW));
     uint64_t table_mfn = virt_to_maddr(slot) >> PAGE_SHIFT;
-    int rc = get_lNe_refs(&new, level, d, table_mfn);
+    int rc = get_entry_refs(&new, level, d, level == 1 ? pg_owner : d, table_mfn);
 
     if (rc)
         return rc;

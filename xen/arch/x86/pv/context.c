@@ -172,6 +172,22 @@ static long apply_context(struct vcpu *v, const struct vcpu_guest_context *c)
     return 0;
 }
 
+/* A dying vCPU drops what its state references: page tables, GDT and LDT pages. Mm lock held. */
+void pv_vcpu_relinquish(struct vcpu *v)
+{
+    if (v->guest_table)
+        put_page_and_type(mfn_to_page(v->guest_table));
+    if (v->guest_table_user)
+        put_page_and_type(mfn_to_page(v->guest_table_user));
+    v->guest_table = v->guest_table_user = 0;
+    pv_set_gdt(v, NULL, 0);
+    for (unsigned p = 0; p < ARRAY_SIZE(v->ldt_frames); p++)
+        if (v->ldt_frames[p]) {
+            put_page_and_type(mfn_to_page(v->ldt_frames[p]));
+            v->ldt_frames[p] = 0;
+        }
+}
+
 long pv_vcpu_initialise(struct vcpu *v, uint64_t arg)
 {
     static struct vcpu_guest_context c; /* 5 KiB: not on the stack; the mm lock serialises */

@@ -294,7 +294,7 @@ size_t conn_memory_take(struct conn *c, void *buf, size_t size)
 {
     size_t used = 0;
 
-    while (c->out_head && used + c->out_head->len <= size) {
+    if (c->out_head && c->out_head->len <= size) { /* one message per call */
         struct outmsg *m = c->out_head;
 
         memcpy((char *)buf + used, m->data, m->len);

@@ -173,7 +173,7 @@ int conn_queue(struct conn *c, uint32_t type, uint32_t req_id, uint32_t tx_id,
 struct conn *conn_new_socket(int fd);
 /* The test hook: a connection in memory acting as domid. */
 struct conn *conn_new_memory(uint32_t domid);
-/* Appends bytes as if the peer had sent them; takes the output queued for it. */
+/* Appends bytes as if the peer had sent them / takes the next message queued for it. */
 void conn_memory_feed(struct conn *c, const void *data, size_t len);
 size_t conn_memory_take(struct conn *c, void *buf, size_t size);
 

@@ -100,7 +100,8 @@ static int reply_bytes(struct reply *r, const void *data, size_t len)
 {
     if (len > sizeof(r->data))
         return E2BIG;
-    memcpy(r->data, data, len);
+    if (len)
+        memcpy(r->data, data, len);
     r->len = len;
     return 0;
 }

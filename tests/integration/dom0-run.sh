@@ -29,8 +29,8 @@
 #   --verbose          copy the whole serial output to stdout
 #
 # The script is put at /xenolith/run/script with the --add files in one
-# cpio, appended after build/dom0/initrd.img (made with scripts/dom0-image.sh
-# when missing; the kernel unpacks concatenated archives in order, later
+# cpio, appended after build/dom0/initrd.img (scripts/dom0-image.sh brings
+# it up to date first; the kernel unpacks concatenated archives in order, later
 # files win).
 #
 # Output: the lines the script prints that start with `PASS: `, `FAIL: `
@@ -88,11 +88,11 @@ cd "$root" || exit 2
 [ -f "$hyp" ] || die "$hyp: no such hypervisor image (expected build/xen-4.17/xen or xen/xen)"
 [ -f "$script" ] || die "$script: no such script"
 
-if [ ! -s build/dom0/initrd.img ] || [ ! -s build/dom0/vmlinuz ]; then
-    scripts/dom0-image.sh || die "cannot build the Dom0 image"
-fi
-if [ $debian_xl = yes ] && [ ! -s build/dom0/debian-xl.cpio.gz ]; then
-    scripts/dom0-image.sh --debian-xl || die "cannot build build/dom0/debian-xl.cpio.gz"
+# Brought up to date first (the script rebuilds only what is stale).
+scripts/dom0-image.sh 2>/dev/null || scripts/dom0-image.sh || die "cannot build the Dom0 image"
+if [ $debian_xl = yes ]; then
+    scripts/dom0-image.sh --debian-xl 2>/dev/null || scripts/dom0-image.sh --debian-xl ||
+        die "cannot build build/dom0/debian-xl.cpio.gz"
 fi
 
 logdir=build/logs/$label

@@ -30,6 +30,11 @@ static unsigned max_order(const struct domain *d)
     return d->is_hardware ? 18 : 9;
 }
 
+/*
+ * The domain a reservation op names. None, or one the caller may not
+ * control: the op does nothing and says so by its count (Xen's
+ * reservation ops return start_extent then, not -ESRCH or -EPERM).
+ */
 static struct domain *target_domain(domid_t id)
 {
     struct domain *d = domain_by_id(id);
@@ -46,8 +51,8 @@ static long grow(const struct xen_memory_reservation *r, uint64_t start, bool po
     uint64_t list = (uint64_t)r->extent_start.p, i;
     uint64_t pages = 1UL << r->extent_order;
 
-    if (!d)
-        return -ESRCH;
+    if (!d || d->is_dying)
+        return (long)start;
     if (r->extent_order > max_order(d))
         return start;
     for (i = start; i < r->nr_extents; i++) {
@@ -78,7 +83,7 @@ static long shrink(const struct xen_memory_reservation *r, uint64_t start)
     uint64_t list = (uint64_t)r->extent_start.p, i;
 
     if (!d)
-        return -ESRCH;
+        return (long)start;
     if (r->extent_order > max_order(d))
         return start;
     for (i = start; i < r->nr_extents; i++) {

@@ -10,6 +10,8 @@
 #include <xen/xen.h>
 #include <xen/event_channel.h>
 #include <xen/sched.h>
+#include <xen/memory.h>
+#include <xen/domctl.h>
 
 #include "domu_child.h"
 
@@ -21,18 +23,51 @@ __asm__(".section .text.entry, \"ax\"\n"
         "    ud2\n"
         ".previous");
 
-static long hcall(unsigned nr, unsigned long a1, unsigned long a2)
+static long hcall4(unsigned nr, unsigned long a1, unsigned long a2, unsigned long a3,
+                   unsigned long a4)
 {
     register unsigned long rdi __asm__("rdi") = a1;
     register unsigned long rsi __asm__("rsi") = a2;
+    register unsigned long rdx __asm__("rdx") = a3;
+    register unsigned long r10 __asm__("r10") = a4;
     unsigned long entry = CHILD_VIRT_BASE + CHILD_PFN_HCALL * 4096UL + nr * 32UL;
     long rc;
 
     __asm__ volatile("call *%[entry]"
-                     : "=a"(rc), "+r"(rdi), "+r"(rsi)
+                     : "=a"(rc), "+r"(rdi), "+r"(rsi), "+r"(rdx), "+r"(r10)
                      : [entry] "r"(entry)
-                     : "rcx", "r11", "rdx", "r10", "r8", "memory");
+                     : "rcx", "r11", "r8", "memory");
     return rc;
+}
+
+static long hcall(unsigned nr, unsigned long a1, unsigned long a2)
+{
+    return hcall4(nr, a1, a2, 0, 0);
+}
+
+/* What only a privileged domain may do: each must be refused. */
+static void probe(const start_info_t *si, volatile struct child_page *p)
+{
+    const unsigned long *p2m = (const unsigned long *)si->mfn_list;
+    unsigned long l1 = p2m[CHILD_PFN_L4 + 3];
+    mmu_update_t req = { .ptr = (l1 << 12) + 200 * 8, .val = (p->probe_mfn << 12) | 0x21 };
+    unsigned done = 0;
+    xen_pfn_t gpfn = 0;
+    struct xen_memory_reservation r = { .nr_extents = 1, .domid = 0 };
+    struct xen_domctl dc = { .cmd = XEN_DOMCTL_getdomaininfo,
+                             .interface_version = XEN_DOMCTL_INTERFACE_VERSION };
+    evtchn_alloc_unbound_t a = { .dom = 0, .remote_dom = DOMID_SELF };
+
+    p->probe_rc[PROBE_MAP_FOREIGN_D0] =
+        hcall4(__HYPERVISOR_mmu_update, (unsigned long)&req, 1, (unsigned long)&done, 0);
+    p->probe_rc[PROBE_MAP_SELF_D0] =
+        hcall4(__HYPERVISOR_mmu_update, (unsigned long)&req, 1, (unsigned long)&done, DOMID_SELF);
+    set_xen_guest_handle(r.extent_start, &gpfn);
+    p->probe_rc[PROBE_POPULATE_D0] = hcall(__HYPERVISOR_memory_op, XENMEM_populate_physmap,
+                                           (unsigned long)&r);
+    p->probe_rc[PROBE_DOMCTL] = hcall(__HYPERVISOR_domctl, (unsigned long)&dc, 0);
+    p->probe_rc[PROBE_ALLOC_UNBOUND_D0] =
+        hcall(__HYPERVISOR_event_channel_op, EVTCHNOP_alloc_unbound, (unsigned long)&a);
 }
 
 void child_main(start_info_t *si);
@@ -53,6 +88,8 @@ void child_main(start_info_t *si)
         p->magic[i] = si->magic[i];
     p->nr_pages = si->nr_pages;
     p->pt_base = si->pt_base;
+    if (p->command == CHILD_PROBE)
+        probe(si, p);
     p->ran = 1;
     p->send_rc = (uint64_t)hcall(__HYPERVISOR_event_channel_op, EVTCHNOP_send, (unsigned long)&send);
     switch (p->command) {

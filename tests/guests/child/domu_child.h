@@ -27,6 +27,17 @@ enum child_command {
     CHILD_POWEROFF = 1, /* mark, signal, SCHEDOP_shutdown(poweroff) */
     CHILD_WAIT,         /* mark, signal, then SCHEDOP_poll forever */
     CHILD_CRASH,        /* mark, signal, then a page fault with no trap table */
+    CHILD_PROBE,        /* try what only a privileged domain may (probe_*), then poweroff */
+};
+
+/* CHILD_PROBE's attempts, each result in probe_rc[]. */
+enum child_probe {
+    PROBE_MAP_FOREIGN_D0,  /* mmu_update, foreigndom 0: map Dom0's probe_mfn */
+    PROBE_MAP_SELF_D0,     /* mmu_update, DOMID_SELF: map Dom0's probe_mfn */
+    PROBE_POPULATE_D0,     /* XENMEM_populate_physmap for domain 0 */
+    PROBE_DOMCTL,          /* XEN_DOMCTL_getdomaininfo */
+    PROBE_ALLOC_UNBOUND_D0,/* EVTCHNOP_alloc_unbound(dom 0) */
+    NR_PROBES
 };
 
 #define CHILD_MARKER "domu_child ran"
@@ -39,6 +50,8 @@ struct child_page {
     uint64_t pt_base;
     uint64_t send_rc;      /* EVTCHNOP_send's result */
     char magic[32];        /* start_info.magic */
+    uint64_t probe_mfn;    /* a frame of Dom0's, from the parent */
+    int64_t probe_rc[NR_PROBES];
 };
 
 #endif

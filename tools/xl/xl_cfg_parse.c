@@ -130,6 +130,12 @@ static struct xlcfg_value *parse_value(struct parser *ps)
         return v;
     case TK_ERROR:
         goto fail;
+    case TK_IDENT:
+        xl_error(ps->diag, &ps->tok.loc,
+                 "expected a value (string, number or list), found '%s' (strings are quoted: "
+                 "\"%s\")",
+                 ps->tok.text, ps->tok.text);
+        goto fail;
     default:
         unexpected(ps, "a value (string, number or list)");
         goto fail;

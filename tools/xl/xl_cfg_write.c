@@ -95,13 +95,14 @@ static void put_section(FILE *m, const struct xl_domain_config *c, const struct 
     }
 }
 
-static char *finish(FILE *m, char *buf)
+/* open_memstream sets *buf only at fclose, so it is read after. */
+static char *finish(FILE *m, char **buf)
 {
     if (fclose(m)) {
-        free(buf);
+        free(*buf);
         return NULL;
     }
-    return buf;
+    return *buf;
 }
 
 char *xl_vif_format(const struct xl_nic *n)
@@ -159,7 +160,7 @@ char *xl_vif_format(const struct xl_nic *n)
         sep = ",";
     }
 #undef KV
-    return finish(m, buf);
+    return finish(m, &buf);
 }
 
 char *xl_disk_format(const struct xl_disk *d)
@@ -188,7 +189,7 @@ char *xl_disk_format(const struct xl_disk *d)
     if (d->trusted >= 0)
         fputs(d->trusted ? ",trusted" : ",untrusted", m);
     fprintf(m, ",target=%s", d->pdev_path ? d->pdev_path : "");
-    return finish(m, buf);
+    return finish(m, &buf);
 }
 
 char *xl_cfg_format(const struct xl_domain_config *c)
@@ -235,7 +236,7 @@ char *xl_cfg_format(const struct xl_domain_config *c)
         }
         fputs("]\n", m);
     }
-    return finish(m, buf);
+    return finish(m, &buf);
 fail:
     fclose(m);
     free(buf);

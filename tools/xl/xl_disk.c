@@ -363,7 +363,8 @@ int xl_disk_parse(struct xl_disk *disk, const char *spec, const struct xl_loc *l
         xl_error(diag, loc, "disk: no target in '%s': only a cdrom may be empty", spec);
         goto out;
     }
-    if (disk->pdev_path && !*disk->pdev_path) {
+    /* an empty cdrom drive: libxl's "empty" format */
+    if (!disk->pdev_path || !*disk->pdev_path) {
         free(disk->pdev_path);
         disk->pdev_path = NULL;
         disk->format = XL_FORMAT_EMPTY;

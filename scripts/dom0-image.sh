@@ -160,6 +160,11 @@ dom0_image() {
     for f in ${tools[@]+"${tools[@]}"}; do
         [ -f "$f" ] && [ -x "$f" ] || continue
         name=${f##*/}
+        # A link to another program there (a multi-call binary) stays one.
+        if [ -L "$f" ] && [[ $(readlink "$f") != */* ]]; then
+            ln -sf "$(readlink "$f")" "$r/usr/sbin/$name"
+            continue
+        fi
         install_with_libs "$r" "$f" "usr/sbin/$name"
         case $name in xenconsole|xen-init-dom0|libxl-save-helper)
             ln -sf "../../../sbin/$name" "$r/usr/lib/xen/bin/$name" ;;

@@ -5,7 +5,11 @@
 #
 #   mkiso.sh OUT.iso XEN_GZ KERNEL [INITRD] [--default N]
 #            [--xen-args STR] [--kernel-args STR]
+#   mkiso.sh OUT.iso XEN_GZ --dom0-image [--default N] [--xen-args STR]
+#            [--kernel-args STR]
 #
+#   --dom0-image       the Linux Dom0 of `make dom0-image`: KERNEL is
+#                      build/dom0/vmlinuz, INITRD build/dom0/initrd.img
 #   --default N        menu entry booted: 0 = multiboot2 (default),
 #                      1 = legacy grub.conf
 #   --xen-args STR     extra hypervisor options, after the shipped
@@ -24,7 +28,7 @@ grub_platform_dir=/usr/lib/grub/i386-pc
 
 die() { echo "$prog: $*" >&2; exit 1; }
 usage() {
-    echo "usage: $prog.sh OUT.iso XEN_GZ KERNEL [INITRD] [--default N]" \
+    echo "usage: $prog.sh OUT.iso XEN_GZ {KERNEL [INITRD] | --dom0-image} [--default N]" \
          "[--xen-args STR] [--kernel-args STR]" >&2
     exit 2
 }
@@ -33,6 +37,7 @@ default_entry=0
 xen_args=""
 kernel_args="console=hvc0 earlyprintk=xen"
 positional=()
+dom0_image=no
 while [ $# -gt 0 ]; do
     case "$1" in
         --default)     [ $# -ge 2 ] || usage; default_entry=$2; shift 2 ;;
@@ -41,12 +46,20 @@ while [ $# -gt 0 ]; do
         --xen-args=*)  xen_args=${1#*=}; shift ;;
         --kernel-args) [ $# -ge 2 ] || usage; kernel_args=$2; shift 2 ;;
         --kernel-args=*) kernel_args=${1#*=}; shift ;;
+        --dom0-image)  dom0_image=yes; shift ;;
         -h|--help)     usage ;;
         --)            shift; positional+=("$@"); break ;;
         -*)            die "unknown option '$1'" ;;
         *)             positional+=("$1"); shift ;;
     esac
 done
+if [ "$dom0_image" = yes ]; then
+    [ ${#positional[@]} -eq 2 ] || usage
+    positional+=("$root/build/dom0/vmlinuz" "$root/build/dom0/initrd.img")
+    for f in vmlinuz initrd.img; do
+        [ -s "$root/build/dom0/$f" ] || die "build/dom0/$f not found (run 'make dom0-image')"
+    done
+fi
 case ${#positional[@]} in 3|4) ;; *) usage ;; esac
 out=${positional[0]}
 xen_gz=${positional[1]}

@@ -6,7 +6,7 @@
 #   run.sh ISO
 #
 # Environment:
-#   RUN_MEM      guest RAM in MiB (default 1024)
+#   RUN_MEM      guest RAM in MiB (default 2048)
 #   RUN_TIMEOUT  seconds before QEMU is stopped when stdin is not a terminal
 #                (default 600); 0 = no limit
 #   QEMU_EXTRA   extra QEMU arguments, split on spaces (e.g. "-nic user")
@@ -24,7 +24,7 @@ iso=$1
 if [ ! -f "$iso" ] || [ ! -r "$iso" ]; then die "ISO is not a readable file: $iso"; fi
 command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 not found (run scripts/deps.sh)"
 
-mem=${RUN_MEM:-1024}
+mem=${RUN_MEM:-2048}
 limit=${RUN_TIMEOUT:-600}
 case "$mem" in ''|*[!0-9]*) die "RUN_MEM must be a size in MiB, not '$mem'" ;; esac
 case "$limit" in ''|*[!0-9]*) die "RUN_TIMEOUT must be a number of seconds, not '$limit'" ;; esac

@@ -7,7 +7,8 @@ XL_LIBS := -lyajl -lxml2 -luuid
 TOOLS_BINS += $(TOOLS_OUT)/bin/xl
 TOOL_UNIT_SRCS += $(XL_LIB_SRCS)
 TOOL_UNIT_LIBS += $(XL_LIBS)
-TOOL_UNIT_CFLAGS += $(XL_CFLAGS)
+# tools.mk sets TOOL_UNIT_CFLAGS after including the fragments: append per target.
+build/unit/tool-tests: TOOL_UNIT_CFLAGS += $(XL_CFLAGS)
 
 $(TOOLS_OUT)/bin/xl: tools/xl/xl.c $(XL_LIB_SRCS) $(wildcard tools/xl/*.h)
 	@mkdir -p $(dir $@)

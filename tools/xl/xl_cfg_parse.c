@@ -109,6 +109,10 @@ static struct xlcfg_value *parse_value(struct parser *ps)
         if (next(ps) < 0 || skip_newlines(ps) < 0)
             goto fail;
         while (ps->tok.type != TK_RBRACK) {
+            if (ps->tok.type == TK_EOF) {
+                xl_error(ps->diag, &v->loc, "unterminated list: '[' has no ']'");
+                goto fail;
+            }
             if (!(item = parse_value(ps)) || list_append(v, item) < 0)
                 goto fail;
             item = NULL;

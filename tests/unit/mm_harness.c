@@ -104,6 +104,13 @@ struct domain *domain_by_id(domid_t id)
     return id < ARRAY_SIZE(domains) ? &domains[id] : NULL;
 }
 
+/* domain.c's: a dying domain's last frame went. */
+void domain_last_frame_gone(struct domain *d)
+{
+    if (d->relinquished)
+        mm.last_frame_gone++;
+}
+
 /* As m2p.c's: entries past the table are ignored. */
 void set_m2p(uint64_t mfn, uint64_t pfn)
 {

@@ -40,6 +40,7 @@ struct mm_harness {
     bool frames_locked;       /* between frames_lock() and frames_unlock() */
     unsigned m2p_writes;      /* set_m2p() calls */
     uint64_t m2p[MM_FRAMES];
+    unsigned last_frame_gone; /* domain_last_frame_gone() calls */
 };
 
 extern struct mm_harness mm;

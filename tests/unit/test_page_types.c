@@ -1114,6 +1114,85 @@ static void test_known_bug_table_entry_errno(void)
     COUNTS(z, 1, 0);
 }
 
+/* mmu_update's foreigndom: d0's L1 maps d1's frame, holding references on it. */
+static void test_foreign_mapping(void)
+{
+    uint64_t l1, x, y;
+
+    fresh();
+    l1 = frame(d0);
+    x = frame(d1);
+    y = frame(d2);
+    CU_ASSERT_EQUAL(pin_table(d0, l1, PGT_l1), 0);
+    CU_ASSERT_EQUAL(mod_entry_foreign(&tab(l1)[0], 1, e(x, P | RW), d0, d1, false), 0);
+    TYPED(x, PGT_writable, 2, 1);
+    CU_ASSERT_EQUAL(pg(x)->owner, 1); /* still d1's */
+    /* A frame the foreign domain does not own: -EBUSY, as Xen's get_page_from_l1e. */
+    CU_ASSERT_EQUAL(mod_entry_foreign(&tab(l1)[1], 1, e(y, P), d0, d1, false), -EBUSY);
+    CU_ASSERT_EQUAL(mod_entry_foreign(&tab(l1)[1], 1, e(l1, P), d0, d1, false), -EBUSY);
+    COUNTS(y, 1, 0);
+    /* Zapping the entry (as d0's own update) drops what the foreign mapping took. */
+    CU_ASSERT_EQUAL(mod_entry(&tab(l1)[0], 1, 0, d0, false), 0);
+    COUNTS(x, 1, 0);
+    /* Tearing down the L1 drops a foreign mapping still in it. */
+    CU_ASSERT_EQUAL(mod_entry_foreign(&tab(l1)[2], 1, e(x, P), d0, d1, false), 0);
+    COUNTS(x, 2, 0);
+    CU_ASSERT_EQUAL(unpin_table(d0, l1), 0);
+    COUNTS(x, 1, 0);
+}
+
+/* A foreign pin validates the table as its owner's: a frame of another domain in it fails. */
+static void test_foreign_pin_validates_as_owner(void)
+{
+    uint64_t l1, own, other;
+
+    fresh();
+    l1 = frame(d1);
+    own = frame(d1);
+    other = frame(d0);
+    tab(l1)[0] = e(own, P | RW);
+    tab(l1)[1] = e(other, P);
+    CU_ASSERT_EQUAL(pin_table(d1, l1, PGT_l1), -EBUSY);
+    COUNTS(own, 1, 0);
+    COUNTS(other, 1, 0);
+    tab(l1)[1] = 0;
+    CU_ASSERT_EQUAL(pin_table(d1, l1, PGT_l1), 0);
+    TYPED(own, PGT_writable, 2, 1);
+}
+
+/*
+ * A dying domain lets go of its own references (pins, table validation,
+ * allocation): every frame is freed but the one another domain maps,
+ * which goes when that mapping does, and with it the domain.
+ */
+static void test_relinquish_keeps_foreign_mapped(void)
+{
+    struct tree t;
+    uint64_t l1;
+
+    fresh();
+    build_tree(&t, d1);
+    CU_ASSERT_EQUAL(pin_table(d1, t.l4, PGT_l4), 0);
+    tab(t.l2)[1] = e(t.l2, P); /* a linear entry: a cycle no put order undoes */
+    l1 = frame(d0);
+    CU_ASSERT_EQUAL(pin_table(d0, l1, PGT_l1), 0);
+    CU_ASSERT_EQUAL(mod_entry_foreign(&tab(l1)[0], 1, e(t.data[1], P | RW), d0, d1, false), 0);
+    d1->is_dying = d1->relinquished = true;
+    relinquish_domain_frames(d1);
+    CU_ASSERT_EQUAL(pg(t.l4)->state, FRAME_FREE);
+    CU_ASSERT_EQUAL(pg(t.l1)->state, FRAME_FREE);
+    CU_ASSERT_EQUAL(pg(t.data[0])->state, FRAME_FREE);
+    CU_ASSERT_EQUAL(pg(t.data[2])->state, FRAME_FREE);
+    CU_ASSERT_EQUAL(pg(t.data[1])->state, FRAME_DOMAIN);
+    TYPED(t.data[1], PGT_writable, 1, 1);
+    CU_ASSERT_EQUAL(d1->nr_frames, 1);
+    CU_ASSERT_EQUAL(mm.last_frame_gone, 0);
+    CU_ASSERT_EQUAL(mod_entry(&tab(l1)[0], 1, 0, d0, false), 0);
+    CU_ASSERT_EQUAL(pg(t.data[1])->state, FRAME_FREE);
+    CU_ASSERT_EQUAL(d1->nr_frames, 0);
+    CU_ASSERT_EQUAL(mm.last_frame_gone, 1);
+}
+
 void register_page_types_tests(void)
 {
     CU_pSuite s = CU_add_suite("page_types", NULL, NULL);
@@ -1149,6 +1228,9 @@ void register_page_types_tests(void)
     CU_add_test(s, "release a mapped frame", test_release_mapped_frame);
     CU_add_test(s, "release a table still referenced", test_release_table_still_referenced);
     CU_add_test(s, "release refusals", test_release_refusals);
+    CU_add_test(s, "foreign mappings hold references", test_foreign_mapping);
+    CU_add_test(s, "a foreign pin validates as the owner", test_foreign_pin_validates_as_owner);
+    CU_add_test(s, "relinquish keeps what others map", test_relinquish_keeps_foreign_mapped);
     CU_add_test(s, "steal refusals, steal and give back", test_steal_refusals);
     CU_add_test(s, "steal a formerly mapped frame", test_steal_formerly_mapped);
     CU_add_test(s, "alloc an aligned extent below a limit", test_alloc_extent);

@@ -7,7 +7,7 @@ UNIT_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Wno-unused-parameter \
 	-Ixen/include -Ibuild/sysinc -Itests/unit -D__XEN_TOOLS__ -include stdio.h -include string.h
 # page_types.c runs on host memory from mm_harness.c: HOST_TEST makes asm/page.h
 # declare maddr_to_virt() and flush_tlb_local() instead of defining them.
-UNIT_HV_SRCS += xen/arch/x86/mm/page_types.c
+UNIT_HV_SRCS += xen/arch/x86/mm/page_types.c xen/arch/x86/mm/relinquish.c
 UNIT_CFLAGS += -DHOST_TEST
 
 .PHONY: unit

@@ -17,13 +17,15 @@ for s in xenstored init-dom0 xenconsoled toolstack autostart; do
     esac
 done
 
-if xl list default >/tmp/list 2>&1; then say PASS xl-list "$(tail -n 1 /tmp/list | tr -s ' ')"
+listed=no
+if xl list default >/tmp/list 2>&1; then say PASS xl-list "$(tail -n 1 /tmp/list | tr -s ' ')"; listed=yes
 else say FAIL xl-list "$(tail -n 2 /tmp/list | tr '\n' ' ')"; fi
 
 # xenconsoled (--log=guest) writes what the DomU prints to its console.
 t0=$(up)
 clog=/var/log/xen/console/guest-default.log
 i=0
+[ $listed = yes ] || i=120     # no domain, no banner: do not wait for it
 while [ $i -lt 120 ] && ! grep -q XENOLITH-DOMU-UP "$clog" 2>/dev/null; do
     sleep 0.5
     i=$((i + 1))
@@ -55,6 +57,7 @@ else
 fi
 i=0
 while [ $i -lt 20 ] && xl list default >/dev/null 2>&1; do sleep 0.5; i=$((i + 1)); done
-if xl list default >/dev/null 2>&1; then say FAIL poweroff "default still listed 10 s after xl create -c returned"
+if ! grep -q XENOLITH-DOMU-UP /tmp/create-c; then say FAIL poweroff "not reached: the DomU never ran"
+elif xl list default >/dev/null 2>&1; then say FAIL poweroff "default still listed 10 s after xl create -c returned"
 else say PASS poweroff "the DomU powered off and is gone"; fi
 xl list

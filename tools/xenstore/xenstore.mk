@@ -31,10 +31,21 @@ $(XS_BIN)/xenstored: $(XS_CORE_SRCS) $(XS_DIR)/xenstored_main.c $(XS_DOMAIN_SRCS
 	$(Q)$(CC) $(TOOLS_CFLAGS) $(XS_CORE_SRCS) $(XS_DIR)/xenstored_main.c $(XS_DOMAIN_SRCS) \
 		$(XS_DOMAIN_LIBS) $(if $(XS_DOMAIN_LIBS),$(LIBXC_LIBS)) -o $@
 
-$(XS_BIN)/xenstore: $(XS_DIR)/xenstore_cli.c $(XS_CLIENT_SRCS) $(XS_HDRS)
+# The client library, for xl, xenconsoled and xen-init-dom0.
+LIBXENSTORE := $(TOOLS_OUT)/lib/libxenstore.a
+$(TOOLS_OUT)/xenstore/xs_client.o: $(XS_CLIENT_SRCS) $(XS_HDRS)
 	@mkdir -p $(dir $@)
 	$(call step,CC,$@)
-	$(Q)$(CC) $(TOOLS_CFLAGS) $(XS_DIR)/xenstore_cli.c $(XS_CLIENT_SRCS) -o $@
+	$(Q)$(CC) $(TOOLS_CFLAGS) -c $(XS_CLIENT_SRCS) -o $@
+$(LIBXENSTORE): $(TOOLS_OUT)/xenstore/xs_client.o
+	@mkdir -p $(dir $@)
+	$(call step,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(XS_BIN)/xenstore: $(XS_DIR)/xenstore_cli.c $(LIBXENSTORE) $(XS_HDRS)
+	@mkdir -p $(dir $@)
+	$(call step,CC,$@)
+	$(Q)$(CC) $(TOOLS_CFLAGS) $(XS_DIR)/xenstore_cli.c $(LIBXENSTORE) -o $@
 
 # One program dispatching on its name (as Xen's xenstore-* tools).
 $(addprefix $(XS_BIN)/,$(XS_TOOLS)): $(XS_BIN)/xenstore
@@ -44,3 +55,10 @@ TOOLS_BINS += $(XS_BIN)/xenstored $(XS_BIN)/xenstore $(addprefix $(XS_BIN)/,$(XS
 TOOL_UNIT_SRCS += $(XS_CORE_SRCS) $(XS_CLIENT_SRCS)
 # The end-to-end test runs the real daemon.
 build/unit/tool-tests: $(XS_BIN)/xenstored $(XS_BIN)/xenstore
+
+# Dom0's own entries (name, domid), written by the Dom0 init after xenstored starts.
+$(XS_BIN)/xen-init-dom0: $(XS_DIR)/xen-init-dom0.c $(LIBXENSTORE) $(XS_HDRS)
+	@mkdir -p $(dir $@)
+	$(call step,CC,$@)
+	$(Q)$(CC) $(TOOLS_CFLAGS) $< $(LIBXENSTORE) -o $@
+TOOLS_BINS += $(XS_BIN)/xen-init-dom0

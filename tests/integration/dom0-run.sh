@@ -35,9 +35,10 @@
 #
 # Output: the lines the script prints that start with `PASS: `, `FAIL: `
 # or `SKIP: `, as they come; then one line of host times since QEMU started,
-#   dom0-run NAME (LABEL): xen=0.1 dom0-kernel=3.9 init=8.5 toolstack=9.0 done=20.3 s
+#   dom0-run NAME (LABEL): xen=0.1 dom0-kernel=3.9 init=8.5 toolstack=9.0 ready=9.4 done=20.3 s
 # (first "(XEN)" line, "Linux version", "dom0-init: start", "dom0-init:
-# ready", DOM0-RUN-DONE). QEMU is stopped the moment DOM0-RUN-DONE arrives,
+# toolstack" (xenstored, xen-init-dom0, xenconsoled started), "dom0-init:
+# ready" (bridge and autostart done), DOM0-RUN-DONE). QEMU is stopped the moment DOM0-RUN-DONE arrives,
 # or 3 s after a hypervisor fault, a Dom0 crash or a Linux panic, or at the
 # timeout. The whole serial output is in build/logs/LABEL/dom0-run-NAME.log.
 # Exit status: 0 the script finished with 0; 1 it finished with another
@@ -152,7 +153,8 @@ FAULT = re.compile(r"\(XEN\) (FATAL|PANIC)|Panic on CPU")
 END = re.compile(r"Domain 0 \(vcpu#\d+\) crashed|Hardware Dom0 (crashed|halted|shutdown)|Kernel panic - not syncing")
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 MARKS = [("xen", re.compile(r"^\(XEN\)")), ("dom0-kernel", re.compile(r"Linux version \d")),
-         ("init", re.compile(r"dom0-init: start ")), ("toolstack", re.compile(r"dom0-init: ready "))]
+         ("init", re.compile(r"dom0-init: start ")), ("toolstack", re.compile(r"dom0-init: toolstack ")),
+         ("ready", re.compile(r"dom0-init: ready "))]
 GRACE = 3.0
 
 log = open(log_path, "w")
@@ -225,7 +227,7 @@ finally:
             proc.wait()
 total = time.monotonic() - start
 
-times = " ".join("%s=%.1f" % (k, at[k]) for k in ("xen", "dom0-kernel", "init", "toolstack", "done") if k in at)
+times = " ".join("%s=%.1f" % (k, at[k]) for k in ("xen", "dom0-kernel", "init", "toolstack", "ready", "done") if k in at)
 summary = "dom0-run %s (%s): %s s; total %.1f s" % (name, label, times or "no marks", total)
 log.write("# " + summary + "\n")
 print(summary)

@@ -369,9 +369,14 @@ int xl_disk_parse(struct xl_disk *disk, const char *spec, const struct xl_loc *l
         disk->pdev_path = NULL;
         disk->format = XL_FORMAT_EMPTY;
     }
-    /* libxl's choice when unset: raw on a block device goes to blkback */
+    /*
+     * libxl's choice when unset: a block script (iSCSI, DRBD...) makes a
+     * block device for blkback, and so does a raw target under /dev; any
+     * other image goes to QEMU.
+     */
     if (disk->backend == XL_BACKEND_UNKNOWN && disk->pdev_path)
-        disk->backend = disk->format == XL_FORMAT_RAW && !strncmp(disk->pdev_path, "/dev/", 5)
+        disk->backend = disk->script || (disk->format == XL_FORMAT_RAW &&
+                                         !strncmp(disk->pdev_path, "/dev/", 5))
                             ? XL_BACKEND_PHY
                             : XL_BACKEND_QDISK;
     rc = 0;

@@ -1,0 +1,1 @@
+-N block-attach 0 /dev/vg/x,raw

@@ -1,0 +1,1 @@
+create -N missing.cfg

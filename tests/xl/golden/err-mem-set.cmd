@@ -1,0 +1,1 @@
+mem-set web1 12q

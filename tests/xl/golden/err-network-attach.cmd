@@ -1,0 +1,1 @@
+-N network-attach 0 bridge=xenbr0 foo

@@ -1,0 +1,1 @@
+-N network-attach 0 mac=00:16:3e:aa:bb:cc bridge=xenbr1 rate=2000000B/s

@@ -1,0 +1,1 @@
+-N create pvlinux.cfg memory=1024 vcpus=4 on_crash="destroy"

@@ -1,0 +1,1 @@
+config-convert --to-xml pvlinux.cfg

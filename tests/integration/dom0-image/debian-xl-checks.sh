@@ -32,6 +32,8 @@ while [ $i -lt 120 ] && ! grep -q XENOLITH-DOMU-UP "$clog" 2>/dev/null; do
 done
 if grep -q XENOLITH-DOMU-UP "$clog" 2>/dev/null; then
     say PASS console-banner "$(grep -o 'XENOLITH-DOMU-UP.*' "$clog" | head -n 1) (waited $(since "$t0"))"
+elif [ $listed = no ]; then
+    say FAIL console-banner "not reached: no domain 'default'"
 else
     say FAIL console-banner "no XENOLITH-DOMU-UP in $clog after 60 s: $(tail -n 3 "$clog" 2>&1 | tr '\n' ' ')"
 fi

@@ -5,6 +5,7 @@
  * information, memory and vCPU limits, vCPU contexts and the hypercall
  * page. Other commands say -ENOSYS (logged once).
  */
+#include <asm/smp.h>
 #include <asm/time.h>
 #include <xen/domctl.h>
 #include <xenolith/errno.h>
@@ -33,7 +34,8 @@ void domain_info(const struct domain *d, struct xen_domctl_getdomaininfo *info)
         online += v->up;
         running |= v->running;
         blocked &= v->blocked || !v->up;
-        cpu_time += v->runstate.time[RUNSTATE_running];
+        cpu_time += v->runstate.time[RUNSTATE_running] +
+                    (v->running ? now_ns() - v->runstate.state_entry_time : 0);
     }
     info->domain = d->domain_id;
     info->flags = (d->is_dying ? XEN_DOMINF_dying : 0) |
@@ -161,6 +163,30 @@ static long setvcpucontext(struct domain *d, struct xen_domctl_vcpucontext *vc)
     return 0;
 }
 
+long bitmap_to_guest(const struct xenctl_bitmap *b, unsigned set); /* cpupool.c */
+
+/*
+ * XEN_DOMCTL_{get,set}vcpuaffinity (`xl vcpu-list`, `xl vcpu-pin`): Xenolith
+ * runs any vCPU anywhere, so both maps are every CPU; a set is accepted
+ * and answered with the effective maps, which stay all.
+ */
+static long vcpuaffinity(struct domain *d, struct xen_domctl_vcpuaffinity *va)
+{
+    long rc = 0;
+
+    if (va->vcpu >= d->max_vcpus)
+        return -EINVAL;
+    if (!d->vcpu[va->vcpu])
+        return -ESRCH;
+    if (!(va->flags & (XEN_VCPUAFFINITY_HARD | XEN_VCPUAFFINITY_SOFT)))
+        return -EINVAL;
+    if (va->flags & XEN_VCPUAFFINITY_HARD)
+        rc = bitmap_to_guest(&va->cpumap_hard, NR_CPUS);
+    if (!rc && (va->flags & XEN_VCPUAFFINITY_SOFT))
+        rc = bitmap_to_guest(&va->cpumap_soft, NR_CPUS);
+    return rc;
+}
+
 static long domctl_on(struct xen_domctl *op, struct domain *d, bool *copyback)
 {
     switch (op->cmd) {
@@ -193,6 +219,9 @@ static long domctl_on(struct xen_domctl *op, struct domain *d, bool *copyback)
     case XEN_DOMCTL_getvcpuinfo:
         *copyback = true;
         return getvcpuinfo(d, &op->u.getvcpuinfo);
+    case XEN_DOMCTL_getvcpuaffinity:
+    case XEN_DOMCTL_setvcpuaffinity:
+        return vcpuaffinity(d, &op->u.vcpuaffinity);
     case XEN_DOMCTL_getvcpucontext:
         return getvcpucontext(d, &op->u.vcpucontext);
     case XEN_DOMCTL_hypercall_init: {

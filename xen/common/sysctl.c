@@ -3,6 +3,7 @@
  * privileged callers: the hypervisor log (`xl dmesg`), the machine
  * (`xl info`), the scheduler's id and the list of domains (`xl list`).
  */
+#include <asm/cpu.h>
 #include <asm/smp.h>
 #include <asm/time.h>
 #include <xen/sysctl.h>
@@ -14,6 +15,7 @@
 #include <xenolith/sched.h>
 
 void domain_info(const struct domain *d, struct xen_domctl_getdomaininfo *info);
+long cpupool_op(struct xen_sysctl_cpupool_op *op); /* cpupool.c */
 
 /* XEN_SYSCTL_readconsole: the log ring, oldest first, from index on if incremental. */
 static long readconsole(struct xen_sysctl_readconsole *rc)
@@ -32,6 +34,40 @@ static long readconsole(struct xen_sysctl_readconsole *rc)
     return 0;
 }
 
+/* hw_cap: Xen's featureset words 0-7 (CPUID 1.edx, 1.ecx, 0x80000001 edx/ecx, 0xd.1 eax, 7.0 ebx/ecx, 0x80000007 edx). */
+static void hw_caps(uint32_t cap[8])
+{
+    uint32_t r[4];
+
+    cpuid(1, 0, r);
+    cap[0] = r[3];
+    cap[1] = r[2];
+    cpuid(0x80000000, 0, r);
+    if (r[0] >= 0x80000001) {
+        uint32_t max_ext = r[0];
+
+        cpuid(0x80000001, 0, r);
+        cap[2] = r[3];
+        cap[3] = r[2];
+        if (max_ext >= 0x80000007) {
+            cpuid(0x80000007, 0, r);
+            cap[7] = r[3];
+        }
+    }
+    cpuid(0, 0, r);
+    if (r[0] >= 0xd) {
+        uint32_t x[4];
+
+        cpuid(0xd, 1, x);
+        cap[4] = x[0];
+    }
+    if (r[0] >= 7) {
+        cpuid(7, 0, r);
+        cap[5] = r[1];
+        cap[6] = r[2];
+    }
+}
+
 static long physinfo(struct xen_sysctl_physinfo *pi)
 {
     memset(pi, 0, sizeof(*pi));
@@ -46,6 +82,7 @@ static long physinfo(struct xen_sysctl_physinfo *pi)
     pi->total_pages = frame_table.nr - frame_table.counts[FRAME_HOLE];
     pi->free_pages = frame_table.counts[FRAME_FREE];
     pi->max_mfn = frame_table.nr - 1;
+    hw_caps(pi->hw_cap);
     return 0;
 }
 
@@ -91,6 +128,9 @@ long do_sysctl(uint64_t arg)
         break;
     case XEN_SYSCTL_getdomaininfolist:
         rc = domaininfolist(&op.u.getdomaininfolist);
+        break;
+    case XEN_SYSCTL_cpupool_op:
+        rc = cpupool_op(&op.u.cpupool_op);
         break;
     default:
         return unimplemented("sysctl", op.cmd);

@@ -378,6 +378,39 @@ static int apply_devices(struct xl_domain_config *c, const struct xlcfg *cfg, FI
     return 0;
 }
 
+/*
+ * No control characters (tab aside) in any value: nothing in a domain's
+ * configuration needs them, xenstore and the backends' scripts mishandle
+ * them, and libvirt XML cannot carry them at all.
+ */
+static int check_text(const struct xlcfg_setting *s, const struct xlcfg_value *v, FILE *diag)
+{
+    if (v->kind == XLCFG_LIST) {
+        for (size_t i = 0; i < v->n; i++)
+            if (check_text(s, v->items[i], diag))
+                return -1;
+        return 0;
+    }
+    for (const unsigned char *c = (const unsigned char *)v->text; *c; c++)
+        if ((*c < 0x20 && *c != '\t') || *c == 0x7f) {
+            xl_error(diag, &v->loc, "%s: control character 0x%02x at offset %zu of the value",
+                     s->key, *c, (size_t)(c - (const unsigned char *)v->text));
+            return -1;
+        }
+    return 0;
+}
+
+static int check_texts(const struct xlcfg *cfg, FILE *diag)
+{
+    const char *const *known = xl_cfg_known_keys();
+
+    for (size_t i = 0; i < cfg->n; i++)
+        if (in_list(cfg->settings[i].key, known) &&
+            check_text(&cfg->settings[i], cfg->settings[i].value, diag))
+            return -1;
+    return 0;
+}
+
 static void warn_unknown(const struct xlcfg *cfg, FILE *diag)
 {
     const char *const *known = xl_cfg_known_keys();
@@ -438,7 +471,7 @@ int xl_config_from_cfg(struct xl_domain_config *c, const struct xlcfg *cfg, FILE
 
     xl_config_init(c);
     warn_unknown(cfg, diag);
-    if (apply_type(c, cfg, diag) || apply_sections(c, cfg, diag) || apply_vcpus(c, cfg, diag) ||
+    if (check_texts(cfg, diag) || apply_type(c, cfg, diag) || apply_sections(c, cfg, diag) || apply_vcpus(c, cfg, diag) ||
         apply_memory(c, cfg, diag) || apply_cmdline(c, cfg, diag) ||
         apply_devices(c, cfg, diag) || finish(c, cfg, diag))
         goto out;

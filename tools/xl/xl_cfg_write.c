@@ -70,18 +70,24 @@ static void put_field(FILE *m, const struct xl_field *f, const void *obj)
     fputc('\n', m);
 }
 
-/* Fields that xl would fill in anyway are not written. */
-static int implied(const struct xl_domain_config *c, const struct xl_field *f)
+/*
+ * Whether a field must be written: not when xl would fill it in anyway.
+ * xl's defaults differ from the description's (the IDL's) for on_reboot
+ * (restart) and on_soft_reset (soft-reset): there "destroy" must be said.
+ */
+static int needed(const struct xl_domain_config *c, const struct xl_field *f, const void *obj)
 {
-    if (!strcmp(f->member, "max_vcpus"))
-        return c->b_info.max_vcpus == c->b_info.avail_vcpus;
-    if (!strcmp(f->member, "max_memkb"))
-        return c->b_info.max_memkb == c->b_info.target_memkb;
     if (!strcmp(f->member, "on_reboot"))
-        return c->act.on_reboot == XL_ACTION_RESTART;
+        return c->act.on_reboot != XL_ACTION_RESTART;
     if (!strcmp(f->member, "on_soft_reset"))
-        return c->act.on_soft_reset == XL_ACTION_SOFT_RESET;
-    return 0;
+        return c->act.on_soft_reset != XL_ACTION_SOFT_RESET;
+    if (xl_field_is_default(f, obj))
+        return 0;
+    if (!strcmp(f->member, "max_vcpus"))
+        return c->b_info.max_vcpus != c->b_info.avail_vcpus;
+    if (!strcmp(f->member, "max_memkb"))
+        return c->b_info.max_memkb != c->b_info.target_memkb;
+    return 1;
 }
 
 static void put_section(FILE *m, const struct xl_domain_config *c, const struct xl_section *s,
@@ -90,7 +96,7 @@ static void put_section(FILE *m, const struct xl_domain_config *c, const struct 
     for (size_t i = 0; i < s->n; i++) {
         const struct xl_field *f = &s->fields[i];
 
-        if (f->cfgkey && !xl_field_is_default(f, obj) && !implied(c, f))
+        if (f->cfgkey && needed(c, f, obj))
             put_field(m, f, obj);
     }
 }

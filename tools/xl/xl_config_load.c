@@ -11,6 +11,7 @@
 
 #include "xl.h"
 #include "xl_cfg.h"
+#include "xl_check.h"
 #include "xl_json.h"
 #include "xl_xml.h"
 
@@ -75,6 +76,8 @@ int xl_load_config(struct xl_domain_config *c, const char *path, char *const *ov
     }
     if (*p == '{') {
         rc = xl_json_parse_domain(c, text, diag);
+        if (rc == 0 && (rc = xl_config_check(c, path, diag)) < 0)
+            xl_config_dispose(c);
         goto out;
     }
     if (xlcfg_parse(&cfg, path, text, diag) < 0)

@@ -219,9 +219,14 @@ static const char *strip_prefixes(struct diskp *dp, const char *v)
 
 static int set_target(struct diskp *dp, const char *v)
 {
+    int phy_prefix = !strncmp(v, "phy:", 4);
+
     v = strip_prefixes(dp, v);
-    /* a relative phy: target names a device node */
-    if (dp->d->backend == XL_BACKEND_PHY && *v && v[0] != '/') {
+    /*
+     * xm's "phy:sda1" named /dev/sda1; only that legacy form is completed,
+     * since a script's target (iSCSI IQN, DRBD resource) is no path.
+     */
+    if (phy_prefix && *v && v[0] != '/') {
         char *p = NULL;
 
         if (asprintf(&p, "/dev/%s", v) < 0)

@@ -80,10 +80,15 @@ static void set_path(xmlNodePtr base, const char *path, const char *value)
     char attr[32];
     xmlNodePtr n = walk(base, path, 1, attr, sizeof(attr));
 
-    if (attr[0])
+    if (attr[0]) {
         xmlSetProp(n, X(attr), X(value));
-    else
-        xmlNodeSetContent(n, X(value));
+    } else {
+        /* SetContent reads entity references: '&' must come in escaped */
+        xmlChar *esc = xmlEncodeSpecialChars(n->doc, X(value));
+
+        xmlNodeSetContent(n, esc);
+        xmlFree(esc);
+    }
 }
 
 /* ---- writing ---- */

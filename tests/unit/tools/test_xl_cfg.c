@@ -73,15 +73,23 @@ static void expect_error(const char *text, const char *msg)
 
 static void test_strings_and_escapes(void)
 {
+    struct xlcfg cfg;
     struct xl_domain_config c;
 
-    CU_ASSERT_EQUAL(parse_dom(&c, BASE "cmdline = \"a\\tb\\n\\\"q\\\" \\x41\\101 'x' \\\\\"\n"
-                                       "ramdisk = 'it\\'s \"here\"'\n"), 0);
-    CU_ASSERT_STRING_EQUAL(c.b_info.cmdline, "a\tb\n\"q\" AA 'x' \\");
-    CU_ASSERT_STRING_EQUAL(c.b_info.ramdisk, "it's \"here\"");
+    CU_ASSERT_EQUAL(parse_tree(&cfg, "s = \"a\\tb\\n\\\"q\\\" \\x41\\101 'x' \\\\\"\n"
+                                     "t = 'it\\'s \"here\"'\n"), 0);
+    CU_ASSERT_STRING_EQUAL(xlcfg_get(&cfg, "s")->value->text, "a\tb\n\"q\" AA 'x' \\");
+    CU_ASSERT_STRING_EQUAL(xlcfg_get(&cfg, "t")->value->text, "it's \"here\"");
     CU_ASSERT_STRING_EQUAL(diag_text(), "");
     diag_close();
+    xlcfg_free(&cfg);
+    CU_ASSERT_EQUAL(parse_dom(&c, BASE "cmdline = \"a\\tb \\\"q\\\"\"\n"), 0);
+    CU_ASSERT_STRING_EQUAL(c.b_info.cmdline, "a\tb \"q\"");
+    diag_close();
     xl_config_dispose(&c);
+    /* the escapes can write control characters; no value may hold one */
+    expect_error(BASE "cmdline = \"a\\nb\"\n",
+                 "t.cfg:3:11: error: cmdline: control character 0x0a at offset 1 of the value");
 }
 
 static void test_numbers(void)

@@ -1,0 +1,1 @@
+-N create err-json-name.in.json

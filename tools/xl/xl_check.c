@@ -1,0 +1,62 @@
+/*
+ * The rules every domain configuration obeys, whatever it was read from.
+ * xl.cfg and XML input are checked as they are read, with the offending
+ * line; a JSON configuration (a stored one, or `xl create` of a JSON file)
+ * comes through here, so no form can smuggle in what another refuses.
+ */
+#include <string.h>
+
+#include "xl_check.h"
+#include "xl_dev.h"
+
+int xl_config_check(const struct xl_domain_config *c, const char *what, FILE *diag)
+{
+    const struct xl_b_info *b = &c->b_info;
+    const char *why;
+
+    if (c->c_info.type != XL_DOMTYPE_PV) {
+        fprintf(diag, "%s: error: c_info.type: Xenolith runs PV guests (\"pv\")\n", what);
+        return -1;
+    }
+    if (!c->c_info.name || !xl_valid_name(c->c_info.name, &why)) {
+        fprintf(diag, "%s: error: c_info.name: %s\n", what,
+                c->c_info.name ? why : "a domain name must be set");
+        return -1;
+    }
+    if (!c->c_info.uuid) {
+        fprintf(diag, "%s: error: c_info.uuid: missing\n", what);
+        return -1;
+    }
+    if (!b->kernel && !b->bootloader) {
+        fprintf(diag, "%s: error: b_info: a PV guest needs a kernel or a bootloader\n", what);
+        return -1;
+    }
+    if (b->target_memkb <= 0 || b->max_memkb < b->target_memkb) {
+        fprintf(diag, "%s: error: b_info: need 0 < target_memkb (%lld) <= max_memkb (%lld)\n",
+                what, b->target_memkb, b->max_memkb);
+        return -1;
+    }
+    if (b->avail_vcpus < 1 || b->max_vcpus < b->avail_vcpus || b->max_vcpus > 4096) {
+        fprintf(diag, "%s: error: b_info: need 1 <= vcpus (%lld) <= max_vcpus (%lld) <= 4096\n",
+                what, b->avail_vcpus, b->max_vcpus);
+        return -1;
+    }
+    for (size_t i = 0; i < c->num_nics; i++)
+        if (c->nics[i].mac && !xl_vif_valid_mac(c->nics[i].mac, &why)) {
+            fprintf(diag, "%s: error: nics[%zu].mac: %s\n", what, i, why);
+            return -1;
+        }
+    for (size_t i = 0; i < c->num_disks; i++) {
+        if (!c->disks[i].vdev || xl_vdev_to_number(c->disks[i].vdev) < 0) {
+            fprintf(diag, "%s: error: disks[%zu].vdev: not a virtual disk name\n", what, i);
+            return -1;
+        }
+        for (size_t k = 0; k < i; k++)
+            if (!strcmp(c->disks[k].vdev, c->disks[i].vdev)) {
+                fprintf(diag, "%s: error: disks[%zu].vdev: %s is used twice\n", what, i,
+                        c->disks[i].vdev);
+                return -1;
+            }
+    }
+    return 0;
+}

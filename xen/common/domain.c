@@ -149,6 +149,7 @@ void domain_destroy(struct domain *d)
 }
 
 static struct domain *dead_domains;
+void memory_map_free(struct domain *d); /* memory_map.c */
 
 /* The dying domain leaves the list (its id is free again); its memory goes at the next reap. */
 void domain_last_frame_gone(struct domain *d)
@@ -174,6 +175,7 @@ void domain_reap(void)
 
         dead_domains = d->next_dead;
         grant_table_free(d);
+        memory_map_free(d);
         evtchn_free(d);
         for (unsigned i = 0; i < d->max_vcpus; i++)
             if (d->vcpu[i])

@@ -167,11 +167,12 @@ long bitmap_to_guest(const struct xenctl_bitmap *b, unsigned set); /* cpupool.c 
 
 /*
  * XEN_DOMCTL_{get,set}vcpuaffinity (`xl vcpu-list`, `xl vcpu-pin`): Xenolith
- * runs any vCPU anywhere, so both maps are every CPU; a set is accepted
- * and answered with the effective maps, which stay all.
+ * runs any vCPU anywhere: a set is accepted but changes nothing.
  */
-static long vcpuaffinity(struct domain *d, struct xen_domctl_vcpuaffinity *va)
+static long vcpuaffinity(struct domain *d, struct xen_domctl_vcpuaffinity *va, bool set)
 {
+    /* Asked for, every CPU (Xen's default cpumask_all); after a set, the effective: the online ones. */
+    unsigned cpus = set ? nr_cpus_online : NR_CPUS;
     long rc = 0;
 
     if (va->vcpu >= d->max_vcpus)
@@ -181,10 +182,49 @@ static long vcpuaffinity(struct domain *d, struct xen_domctl_vcpuaffinity *va)
     if (!(va->flags & (XEN_VCPUAFFINITY_HARD | XEN_VCPUAFFINITY_SOFT)))
         return -EINVAL;
     if (va->flags & XEN_VCPUAFFINITY_HARD)
-        rc = bitmap_to_guest(&va->cpumap_hard, NR_CPUS);
+        rc = bitmap_to_guest(&va->cpumap_hard, cpus);
     if (!rc && (va->flags & XEN_VCPUAFFINITY_SOFT))
-        rc = bitmap_to_guest(&va->cpumap_soft, NR_CPUS);
+        rc = bitmap_to_guest(&va->cpumap_soft, cpus);
     return rc;
+}
+
+/*
+ * XEN_DOMCTL_settscinfo / gettscinfo (domctl.h, struct xen_domctl_tsc_info):
+ * a PV guest reads the TSC natively and scales it by its pvclock, so the
+ * default mode and never-emulate are what Xenolith does; always-emulate
+ * (mode 1, rdtsc trapped) is not offered: -EOPNOTSUPP.
+ */
+#define TSC_MODE_ALWAYS_EMULATE 1
+#define TSC_MODE_NEVER_EMULATE 2
+
+static long tscinfo(struct domain *d, struct xen_domctl_tsc_info *ti, bool set)
+{
+    if (!set) {
+        ti->tsc_mode = d->tsc_mode;
+        ti->gtsc_khz = (uint32_t)tsc_khz;
+        ti->incarnation = d->tsc_incarnation;
+        ti->elapsed_nsec = now_ns();
+        return 0;
+    }
+    if (ti->tsc_mode == TSC_MODE_ALWAYS_EMULATE)
+        return -EOPNOTSUPP;
+    if (ti->tsc_mode != 0 && ti->tsc_mode != TSC_MODE_NEVER_EMULATE)
+        return -EINVAL;
+    d->tsc_mode = ti->tsc_mode;
+    d->tsc_incarnation = ti->incarnation;
+    return 0;
+}
+
+/* One NUMA node: a node affinity must include it; the answer is always it. */
+static long nodeaffinity(struct xen_domctl_nodeaffinity *na, bool set)
+{
+    uint8_t first;
+
+    if (!set)
+        return bitmap_to_guest(&na->nodemap, 1);
+    if (!na->nodemap.nr_bits || copy_from_guest(&first, (uint64_t)na->nodemap.bitmap.p, 1))
+        return na->nodemap.nr_bits ? -EFAULT : -EINVAL;
+    return (first & 1) ? 0 : -EINVAL;
 }
 
 static long domctl_on(struct xen_domctl *op, struct domain *d, bool *copyback)
@@ -221,7 +261,14 @@ static long domctl_on(struct xen_domctl *op, struct domain *d, bool *copyback)
         return getvcpuinfo(d, &op->u.getvcpuinfo);
     case XEN_DOMCTL_getvcpuaffinity:
     case XEN_DOMCTL_setvcpuaffinity:
-        return vcpuaffinity(d, &op->u.vcpuaffinity);
+        return vcpuaffinity(d, &op->u.vcpuaffinity, op->cmd == XEN_DOMCTL_setvcpuaffinity);
+    case XEN_DOMCTL_settscinfo:
+    case XEN_DOMCTL_gettscinfo:
+        *copyback = op->cmd == XEN_DOMCTL_gettscinfo;
+        return tscinfo(d, &op->u.tsc_info, op->cmd == XEN_DOMCTL_settscinfo);
+    case XEN_DOMCTL_setnodeaffinity:
+    case XEN_DOMCTL_getnodeaffinity:
+        return nodeaffinity(&op->u.nodeaffinity, op->cmd == XEN_DOMCTL_setnodeaffinity);
     case XEN_DOMCTL_getvcpucontext:
         return getvcpucontext(d, &op->u.vcpucontext);
     case XEN_DOMCTL_hypercall_init: {

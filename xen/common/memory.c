@@ -22,6 +22,8 @@
 #define MEMOP_CMD_MASK ((1U << MEMOP_EXTENT_SHIFT) - 1)
 
 long m2p_mapping(uint64_t arg);
+long memory_map(uint64_t arg);     /* memory_map.c */
+long set_memory_map(uint64_t arg);
 long m2p_mfn_list(uint64_t arg);
 
 /* Dom0 may ask for 1 GiB extents as Xen lets it; others 2 MiB (Xen: domu_max_order 9). */
@@ -413,8 +415,9 @@ long do_memory_op(uint64_t cmd, uint64_t arg)
     case XENMEM_machphys_mapping:
         return m2p_mapping(arg);
     case XENMEM_memory_map:
-        /* No pseudo-physical map was set for this domain: Linux then uses nr_pages. */
-        return -ENOSYS;
+        return memory_map(arg);
+    case XENMEM_set_memory_map:
+        return set_memory_map(arg);
     case XENMEM_machine_memory_map:
         return machine_memory_map(arg);
     }

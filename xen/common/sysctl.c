@@ -16,6 +16,8 @@
 
 void domain_info(const struct domain *d, struct xen_domctl_getdomaininfo *info);
 long cpupool_op(struct xen_sysctl_cpupool_op *op); /* cpupool.c */
+long numainfo(struct xen_sysctl_numainfo *ni);      /* topology.c */
+long cputopoinfo(struct xen_sysctl_cputopoinfo *ti);
 
 /* XEN_SYSCTL_readconsole: the log ring, oldest first, from index on if incremental. */
 static long readconsole(struct xen_sysctl_readconsole *rc)
@@ -128,6 +130,12 @@ long do_sysctl(uint64_t arg)
         break;
     case XEN_SYSCTL_getdomaininfolist:
         rc = domaininfolist(&op.u.getdomaininfolist);
+        break;
+    case XEN_SYSCTL_numainfo:
+        rc = numainfo(&op.u.numainfo);
+        break;
+    case XEN_SYSCTL_cputopoinfo:
+        rc = cputopoinfo(&op.u.cputopoinfo);
         break;
     case XEN_SYSCTL_cpupool_op:
         rc = cpupool_op(&op.u.cpupool_op);

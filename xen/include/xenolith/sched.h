@@ -100,6 +100,10 @@ struct domain {
     unsigned consumed;         /* credits burned in this accounting period */
     bool parked;               /* over its cap until the next accounting */
     xen_domain_handle_t handle;
+    uint32_t tsc_mode;         /* XEN_DOMCTL_settscinfo: 0 default, 2 never emulate */
+    uint32_t tsc_incarnation;
+    void *e820;                /* XENMEM_set_memory_map's entries (xen pages), or NULL */
+    unsigned nr_e820;
 };
 
 /* A domain's physical IRQ numbers (PHYSDEVOP_map_pirq): one page of table. */

@@ -16,27 +16,38 @@
 static const char *const derived_keys[] = {"type", "builder", "vcpus", "cmdline", "root",
                                            "extra", "vif", "disk", NULL};
 /* Keys of xl.cfg(5) Xenolith accepts but does not act on yet. */
-static const char *const ignored_keys[] = {"vfb", "vkb", "channel", "p9", "pci", "cpus_soft",
-                                           "firmware", "vtpm", "usbctrl", "usbdev", NULL};
+static const char *const ignored_keys[] = {
+    "vfb",   "vkb",     "channel", "p9",     "pci",   "cpus_soft", "firmware", "vtpm",
+    "usbctrl", "usbdev", "iomem",  "ioports", "irqs", "dtdev",     "vdispl",   "vsnd",
+    "virtio", "rdm",    "pvcalls", "bootloader_restrict", "bootloader_user", NULL};
+/* Keys of xl.cfg(5) that only HVM guests read (xl ignores them for PV too). */
+static const char *const hvm_keys[] = {
+    "acpi",    "apic",      "boot",       "device_model_version", "device_model_override",
+    "hap",     "nestedhvm", "pae",        "sdl",                  "serial",
+    "soundhw", "stdvga",    "usb",        "usbdevice",            "vga",
+    "videoram", "viridian", "vnc",        "vnclisten",            "vncpasswd",
+    "xen_platform_pci", "bios", "hpet",   "timer_mode",           "altp2m",
+    "shadow_memory", "vncdisplay", "keymap", "spice", "gfx_passthru", NULL};
 
 static const struct xl_section *const cfg_sections[] = {&xl_c_info_section, &xl_b_info_section,
                                                         &xl_action_section};
 
 const char *const *xl_cfg_known_keys(void)
 {
-    static const char *keys[96];
+    static const char *keys[192];
+    const size_t max = sizeof(keys) / sizeof(keys[0]) - 1;
+    const char *const *lists[] = {derived_keys, ignored_keys, hvm_keys};
     size_t n = 0;
 
     if (keys[0])
         return keys;
     for (size_t s = 0; s < 3; s++)
-        for (size_t i = 0; i < cfg_sections[s]->n; i++)
+        for (size_t i = 0; i < cfg_sections[s]->n && n < max; i++)
             if (cfg_sections[s]->fields[i].cfgkey)
                 keys[n++] = cfg_sections[s]->fields[i].cfgkey;
-    for (size_t i = 0; derived_keys[i]; i++)
-        keys[n++] = derived_keys[i];
-    for (size_t i = 0; ignored_keys[i]; i++)
-        keys[n++] = ignored_keys[i];
+    for (size_t l = 0; l < 3; l++)
+        for (size_t i = 0; lists[l][i] && n < max; i++)
+            keys[n++] = lists[l][i];
     keys[n] = NULL;
     return keys;
 }
@@ -189,16 +200,21 @@ static int apply_field(void *obj, const struct xl_field *f, const struct xlcfg_s
         *(char ***)p = l;
         return 0;
     }
-    case XT_ACTION: {
+    case XT_ACTION:
+    case XT_TSCMODE: {
+        const char *const *names = xl_enum_names(f->kind);
         int a;
 
         if (want_string(s, diag))
             return -1;
-        if ((a = xl_enum_value(XT_ACTION, v->text)) < 0) {
-            xl_error(diag, &v->loc,
-                     "%s: invalid action \"%s\" (expected destroy, restart, rename-restart, "
-                     "preserve, coredump-destroy, coredump-restart or soft-reset)",
-                     s->key, v->text);
+        if ((a = xl_enum_value(f->kind, v->text)) < 0) {
+            char list[256] = "";
+
+            for (size_t k = 0; names[k]; k++)
+                snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s",
+                         !k ? "" : names[k + 1] ? ", " : " or ", names[k]);
+            xl_error(diag, &v->loc, "%s: invalid %s \"%s\" (expected %s)", s->key,
+                     f->kind == XT_ACTION ? "action" : "mode", v->text, list);
             return -1;
         }
         *(int *)p = a;
@@ -421,6 +437,10 @@ static void warn_unknown(const struct xlcfg *cfg, FILE *diag)
 
         if (in_list(s->key, ignored_keys)) {
             xl_warning(diag, &s->loc, "'%s' is not supported by Xenolith yet; ignored", s->key);
+            continue;
+        }
+        if (in_list(s->key, hvm_keys)) {
+            xl_warning(diag, &s->loc, "'%s' applies to HVM guests only; ignored", s->key);
             continue;
         }
         if (in_list(s->key, known))

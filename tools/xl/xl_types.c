@@ -38,6 +38,8 @@ static const char *const action_names[] = {"destroy",          "restart",       
 static const char *const domtype_names[] = {"invalid", "hvm", "pv", "pvh", NULL};
 static const char *const nictype_names[] = {"unknown", "vif_ioemu", "vif", NULL};
 static const char *const backend_names[] = {"unknown", "phy", "tap", "qdisk", "standalone", NULL};
+static const char *const tsc_names[] = {"default", "always_emulate", "native", "native_paravirt",
+                                        NULL};
 static const char *const format_names[] = {"unknown", "qcow", "qcow2", "vhd",
                                            "raw",     "empty", "qed",  NULL};
 
@@ -54,6 +56,8 @@ const char *const *xl_enum_names(enum xl_kind kind)
         return backend_names;
     case XT_FORMAT:
         return format_names;
+    case XT_TSCMODE:
+        return tsc_names;
     default:
         return NULL;
     }

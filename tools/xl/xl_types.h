@@ -43,6 +43,7 @@ enum xl_kind {
     XT_NICTYPE,  /* int, enum xl_nictype */
     XT_BACKEND,  /* int, enum xl_disk_backend */
     XT_FORMAT,   /* int, enum xl_disk_format */
+    XT_TSCMODE,  /* int, enum xl_tsc_mode */
     XT_EMPTYOBJ, /* no data; JSON {} (libxl prints "arch_arm": {} on x86) */
 };
 
@@ -65,6 +66,13 @@ enum xl_disk_backend {
     XL_BACKEND_TAP,
     XL_BACKEND_QDISK,
     XL_BACKEND_STANDALONE,
+};
+/* libxl_tsc_mode (xl.cfg(5) "tsc_mode"). */
+enum xl_tsc_mode {
+    XL_TSC_DEFAULT,
+    XL_TSC_ALWAYS_EMULATE,
+    XL_TSC_NATIVE,
+    XL_TSC_NATIVE_PARAVIRT,
 };
 enum xl_disk_format {
     XL_FORMAT_UNKNOWN,
@@ -91,6 +99,7 @@ enum xl_disk_format {
 #define XL_CTYPE_XT_NICTYPE int
 #define XL_CTYPE_XT_BACKEND int
 #define XL_CTYPE_XT_FORMAT int
+#define XL_CTYPE_XT_TSCMODE int
 #define XL_CTYPE_XT_EMPTYOBJ char
 
 
@@ -119,6 +128,9 @@ enum xl_disk_format {
       0x7fffffff, NULL)                                                                      \
     X(event_channels, XT_INT, NULL, "event_channels", "max_event_channels", 0, 1,            \
       0x7fffffff, NULL)                                                                      \
+    X(max_grant_version, XT_INT, NULL, "max_grant_version", "max_grant_version", -1, 1, 2,   \
+      NULL)                                                                                  \
+    X(tsc_mode, XT_TSCMODE, NULL, "tsc_mode", "tsc_mode", XL_TSC_DEFAULT, 0, 0, NULL)        \
     X(sched_weight, XT_INT, "sched_params", "weight", "cpu_weight", 0, 1, 65535,             \
       "cputune/shares")                                                                      \
     X(sched_cap, XT_INT, "sched_params", "cap", "cap", 0, 0, 25600, NULL)                    \

@@ -175,6 +175,32 @@ char *xl_json_domain(const struct xl_domain_config *c, long domid)
     return generate(gen_domain, &a);
 }
 
+struct list_arg {
+    const struct xl_domain_config *const *cs;
+    const long *domids;
+    size_t n;
+};
+
+static void gen_list(yajl_gen g, const void *arg)
+{
+    const struct list_arg *a = arg;
+
+    yajl_gen_array_open(g);
+    for (size_t i = 0; i < a->n; i++) {
+        struct domain_arg d = {a->cs[i], a->domids[i]};
+
+        gen_domain(g, &d);
+    }
+    yajl_gen_array_close(g);
+}
+
+char *xl_json_domain_list(const struct xl_domain_config *const *cs, const long *domids, size_t n)
+{
+    struct list_arg a = {cs, domids, n};
+
+    return generate(gen_list, &a);
+}
+
 static void gen_nic(yajl_gen g, const void *nic)
 {
     gen_object(g, &xl_nic_section, nic);

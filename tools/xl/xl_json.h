@@ -9,6 +9,9 @@
 
 /* {"domid": N or null (domid < 0), "config": {...}}, pretty; malloc'd. */
 char *xl_json_domain(const struct xl_domain_config *c, long domid);
+/* `xl list -l`: an array of {"domid": domids[i], "config": cs[i]}; malloc'd. */
+char *xl_json_domain_list(const struct xl_domain_config *const *cs, const long *domids,
+                          size_t n);
 /* One device, as `xl -N network-attach` / `block-attach` print it. */
 char *xl_json_nic(const struct xl_nic *nic);
 char *xl_json_disk(const struct xl_disk *disk);

@@ -106,6 +106,40 @@ static void test_json_shape(void)
     dclose();
 }
 
+static void test_json_list(void)
+{
+    struct xl_domain_config a, b;
+    const struct xl_domain_config *cs[] = {&a, &b};
+    const long ids[] = {0, 5};
+    char *json, err[128];
+    yajl_val root;
+
+    dopen();
+    load_cfg(&a, "name = 'a'\nkernel = '/k'\n");
+    load_cfg(&b, full_cfg);
+    json = xl_json_domain_list(cs, ids, 2);
+    CU_ASSERT_EQUAL(strncmp(json, "[\n    {\n        \"domid\": 0,\n", 28), 0);
+    root = yajl_tree_parse(json, err, sizeof(err));
+    CU_ASSERT_TRUE_FATAL(YAJL_IS_ARRAY(root));
+    CU_ASSERT_EQUAL(root->u.array.len, 2);
+    {
+        struct xl_domain_config back;
+        char *again, *orig = xl_json_domain(&b, 5);
+
+        CU_ASSERT_EQUAL(xl_json_read_config(&back, root->u.array.values[1], diag), 0);
+        again = xl_json_domain(&back, 5);
+        CU_ASSERT_STRING_EQUAL(orig, again);
+        free(orig);
+        free(again);
+        xl_config_dispose(&back);
+    }
+    yajl_tree_free(root);
+    free(json);
+    xl_config_dispose(&a);
+    xl_config_dispose(&b);
+    dclose();
+}
+
 static void test_json_round_trip(void)
 {
     struct xl_domain_config c, back;
@@ -411,6 +445,7 @@ static void suite(void)
 
     CU_add_test(s, "JSON shape", test_json_shape);
     CU_add_test(s, "JSON round trip", test_json_round_trip);
+    CU_add_test(s, "JSON list (xl list -l)", test_json_list);
     CU_add_test(s, "JSON reader errors", test_json_errors);
     CU_add_test(s, "device JSON", test_device_json);
     CU_add_test(s, "XML both ways", test_xml_both_ways);

@@ -117,14 +117,18 @@ void xl_cmd_help(FILE *out, const struct xl_cmd *cmd)
                      "xl full list of subcommands:\n\n");
         for (size_t i = 0; i < xl_cmd_count; i++)
             fprintf(out, " %-20s%s\n", xl_cmd_table[i].name, xl_cmd_table[i].help);
-        fprintf(out, "\nGlobal options: -v verbose, -N dry run (create, network-attach,\n"
-                     "block-attach), -f force. Commands may be abbreviated to any\n"
-                     "unambiguous prefix. `xl help <command>` describes one.\n");
+        fprintf(out, "\nGlobal options: -v verbose, -f force, -N dry run (");
+        for (size_t i = 0, k = 0; i < xl_cmd_count; i++)
+            if (xl_cmd_table[i].flags & XL_CMD_DRYRUN)
+                fprintf(out, "%s%s", k++ ? ", " : "", xl_cmd_table[i].name);
+        fprintf(out, ").\nCommands may be abbreviated to any unambiguous prefix.\n"
+                     "`xl help <command>` describes one.\n");
         return;
     }
     fprintf(out, "Usage: xl [-v%s] %s %s\n\n%s.\n", cmd->flags & XL_CMD_DRYRUN ? "N" : "",
             cmd->name, cmd->usage, cmd->help);
+    /* option lines start with '-'; anything else is a note on the operands */
     if (cmd->options)
-        fprintf(out, "\nOptions:\n\n%s%s", cmd->options,
+        fprintf(out, "\n%s%s%s", cmd->options[0] == '-' ? "Options:\n\n" : "", cmd->options,
                 cmd->options[strlen(cmd->options) - 1] == '\n' ? "" : "\n");
 }

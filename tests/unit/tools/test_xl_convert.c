@@ -11,6 +11,7 @@
 #include "xl.h"
 #include "xl_cfg.h"
 #include "xl_cfg_write.h"
+#include "xl_check.h"
 #include "xl_dev.h"
 #include "xl_json.h"
 #include "xl_xml.h"
@@ -186,6 +187,53 @@ static void test_json_errors(void)
     CU_ASSERT_STRING_EQUAL(dtext(),
                            "xl: error: JSON b_info.sched_params.weight: expected an integer\n");
     dclose();
+}
+
+static void check_error(const char *json, const char *msg)
+{
+    struct xl_domain_config c;
+
+    dopen();
+    CU_ASSERT_EQUAL_FATAL(xl_json_parse_domain(&c, json, diag), 0);
+    CU_ASSERT_EQUAL(xl_config_check(&c, "s.json", diag), -1);
+    CU_ASSERT_STRING_EQUAL(dtext(), msg);
+    if (strcmp(dtext(), msg))
+        fprintf(stderr, "\n  got:  %s  want: %s", dtext(), msg);
+    xl_config_dispose(&c);
+    dclose();
+}
+
+#define GOOD_CINFO "\"c_info\": {\"type\": \"pv\", \"name\": \"g\", \"uuid\": \"039e9ee6-4a2d-4bd6-a4c2-8ba426ae2656\"}"
+#define GOOD_BINFO "\"b_info\": {\"max_vcpus\": 1, \"avail_vcpus\": [0], \"max_memkb\": 1024, \"target_memkb\": 1024, \"kernel\": \"/k\"}"
+
+static void test_config_check(void)
+{
+    struct xl_domain_config c;
+
+    dopen();
+    CU_ASSERT_EQUAL_FATAL(xl_json_parse_domain(&c, "{" GOOD_CINFO ", " GOOD_BINFO "}", diag), 0);
+    CU_ASSERT_EQUAL(xl_config_check(&c, "s.json", diag), 0);
+    xl_config_dispose(&c);
+    dclose();
+    check_error("{\"c_info\": {\"type\": \"hvm\", \"name\": \"g\"}}",
+                "s.json: error: c_info.type: Xenolith runs PV guests (\"pv\")\n");
+    check_error("{\"c_info\": {\"type\": \"pv\"}}",
+                "s.json: error: c_info.name: a domain name must be set\n");
+    check_error("{" GOOD_CINFO ", \"b_info\": {\"max_memkb\": 1024, \"target_memkb\": 1024}}",
+                "s.json: error: b_info: a PV guest needs a kernel or a bootloader\n");
+    check_error("{" GOOD_CINFO ", \"b_info\": {\"kernel\": \"/k\", \"max_memkb\": 512, "
+                "\"target_memkb\": 1024}}",
+                "s.json: error: b_info: need 0 < target_memkb (1024) <= max_memkb (512)\n");
+    check_error("{" GOOD_CINFO ", \"b_info\": {\"kernel\": \"/k\", \"max_memkb\": 1024, "
+                "\"target_memkb\": 1024, \"max_vcpus\": 1, \"avail_vcpus\": [0, 1]}}",
+                "s.json: error: b_info: need 1 <= vcpus (2) <= max_vcpus (1) <= 4096\n");
+    check_error("{" GOOD_CINFO ", " GOOD_BINFO ", \"nics\": [{\"mac\": \"ff:ff:ff:ff:ff:ff\"}]}",
+                "s.json: error: nics[0].mac: a multicast MAC address (low bit of the first octet "
+                "set) cannot be a NIC's\n");
+    check_error("{" GOOD_CINFO ", " GOOD_BINFO ", \"disks\": [{\"vdev\": \"xvda\"}, {\"vdev\": \"xvda\"}]}",
+                "s.json: error: disks[1].vdev: xvda is used twice\n");
+    check_error("{" GOOD_CINFO ", " GOOD_BINFO ", \"disks\": [{\"vdev\": \"floppy\"}]}",
+                "s.json: error: disks[0].vdev: not a virtual disk name\n");
 }
 
 static void test_device_json(void)
@@ -448,6 +496,7 @@ static void suite(void)
     CU_add_test(s, "JSON list (xl list -l)", test_json_list);
     CU_add_test(s, "JSON reader errors", test_json_errors);
     CU_add_test(s, "device JSON", test_device_json);
+    CU_add_test(s, "common rules (JSON input)", test_config_check);
     CU_add_test(s, "XML both ways", test_xml_both_ways);
     CU_add_test(s, "XML from libvirt", test_xml_from_libvirt);
     CU_add_test(s, "XML errors", test_xml_errors);

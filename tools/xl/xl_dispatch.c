@@ -56,6 +56,11 @@ int xl_getopt(int argc, char **argv, const char *opts, const char *cmd)
         xl_cmd_help(stdout, xl_cmd_lookup(cmd, &amb));
         return 0;
     }
+    /* a long option maps to a letter this command may not take */
+    if (c > 0 && c != '?' && c != ':' && !strchr(opts, c)) {
+        optopt = 0;
+        c = '?';
+    }
     if (c == '?' || c == ':') {
         char bad[32];
 

@@ -231,7 +231,8 @@ static int vif_token(struct xl_nic *nic, char *tok, const struct xl_loc *at, FIL
         return 0;
     }
     if (!strcmp(tok, "accel")) {
-        fprintf(diag, "%s: vif: accel= is obsolete and ignored\n", at && at->file ? at->file : "xl");
+        /* xl-network-configuration(5): accepted for old configs, no effect */
+        xl_warning(diag, at, "vif: accel= is obsolete and ignored");
         return 0;
     }
     *eq = '=';

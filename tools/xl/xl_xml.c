@@ -9,6 +9,7 @@
  * the same checks and defaults.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <libxml/parser.h>
@@ -260,11 +261,17 @@ struct xread {
     FILE *diag;
 };
 
-static int xerr(const struct xread *r, xmlNodePtr n, const char *fmt, const char *a,
-                const char *b)
+/* `file:line: error: ...`: libxml2 keeps lines, not columns, of elements. */
+static int xerr(const struct xread *r, xmlNodePtr n, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int xerr(const struct xread *r, xmlNodePtr n, const char *fmt, ...)
 {
+    va_list ap;
+
     fprintf(r->diag, "%s:%ld: error: ", r->file, n ? xmlGetLineNo(n) : 0L);
-    fprintf(r->diag, fmt, a, b);
+    va_start(ap, fmt);
+    vfprintf(r->diag, fmt, ap);
+    va_end(ap);
     fputc('\n', r->diag);
     return -1;
 }
@@ -375,20 +382,20 @@ static int read_memory_vcpus(const struct xread *r, struct xl_domain_config *c, 
     int rc = -1;
 
     if (!mem) {
-        xerr(r, dom, "%s%s", "<memory> is missing", "");
+        xerr(r, dom, "<memory> is missing");
         goto out;
     }
     if ((b->max_memkb = memory_kib(mem)) <= 0) {
-        xerr(r, mem, "%s%s", "<memory>: expected a size with a unit such as 'KiB'", "");
+        xerr(r, mem, "<memory>: expected a size with a unit such as 'KiB'");
         goto out;
     }
     b->target_memkb = b->max_memkb;
     if (cur && (b->target_memkb = memory_kib(cur)) <= 0) {
-        xerr(r, cur, "%s%s", "<currentMemory>: expected a size with a unit such as 'KiB'", "");
+        xerr(r, cur, "<currentMemory>: expected a size with a unit such as 'KiB'");
         goto out;
     }
     if (b->target_memkb > b->max_memkb) {
-        xerr(r, cur, "%s%s", "<currentMemory> is above <memory>", "");
+        xerr(r, cur, "<currentMemory> is above <memory>");
         goto out;
     }
     b->max_vcpus = b->avail_vcpus = 1;
@@ -397,7 +404,7 @@ static int read_memory_vcpus(const struct xread *r, struct xl_domain_config *c, 
             goto out;
         b->max_vcpus = strtoll(v, &end, 10);
         if (*end || b->max_vcpus < 1 || b->max_vcpus > 4096) {
-            xerr(r, vcpu, "<vcpu>: invalid count '%s'%s", v, "");
+            xerr(r, vcpu, "<vcpu>: invalid count '%s'", v);
             goto out;
         }
         free(v);
@@ -405,7 +412,7 @@ static int read_memory_vcpus(const struct xread *r, struct xl_domain_config *c, 
         if ((v = get_path(vcpu, "@current", NULL))) {
             b->avail_vcpus = strtoll(v, &end, 10);
             if (*end || b->avail_vcpus < 1 || b->avail_vcpus > b->max_vcpus) {
-                xerr(r, vcpu, "<vcpu current='%s'>: must be 1 to the vcpu count%s", v, "");
+                xerr(r, vcpu, "<vcpu current='%s'>: must be 1 to the vcpu count", v);
                 goto out;
             }
         }
@@ -423,13 +430,14 @@ static int read_os(const struct xread *r, struct xl_domain_config *c, xmlNodePtr
     int rc = -1;
 
     if (!type || (strcmp(type, "linux") && strcmp(type, "xen"))) {
-        xerr(r, os ? n : dom, "<os><type>%s</type>: Xenolith runs PV guests (<type machine='xenpv'>linux</type>)%s",
-             type ? type : "", "");
+        xerr(r, os ? n : dom,
+             "<os><type>%s</type>: Xenolith runs PV guests (<type machine='xenpv'>linux</type>)",
+             type ? type : "");
         goto out;
     }
     machine = get_path(os, "type@machine", NULL);
     if (machine && strcmp(machine, "xenpv")) {
-        xerr(r, n, "<type machine='%s'>: Xenolith runs PV guests (machine='xenpv')%s", machine, "");
+        xerr(r, n, "<type machine='%s'>: Xenolith runs PV guests (machine='xenpv')", machine);
         goto out;
     }
     c->c_info.type = XL_DOMTYPE_PV;
@@ -477,7 +485,7 @@ static char *interface_spec(const struct xread *r, xmlNodePtr x)
     if (type && strcmp(type, "bridge") && strcmp(type, "ethernet")) {
         fclose(m);
         m = NULL;
-        xerr(r, x, "<interface type='%s'>: expected bridge or ethernet%s", type, "");
+        xerr(r, x, "<interface type='%s'>: expected bridge or ethernet", type);
         free(spec);
         spec = NULL;
         goto out;
@@ -595,12 +603,12 @@ int xl_xml_parse_domain(struct xl_domain_config *c, const char *text, const char
     }
     dom = xmlDocGetRootElement(doc);
     if (!dom || xmlStrcmp(dom->name, X("domain"))) {
-        xerr(&r, dom, "%s%s", "the root element must be <domain>", "");
+        xerr(&r, dom, "the root element must be <domain>");
         goto out;
     }
     type = get_path(dom, "@type", NULL);
     if (!type || strcmp(type, "xen")) {
-        xerr(&r, dom, "<domain type='%s'>: expected type='xen'%s", type ? type : "", "");
+        xerr(&r, dom, "<domain type='%s'>: expected type='xen'", type ? type : "");
         goto out;
     }
     if (read_fields(&r, &xl_c_info_section, &c->c_info, dom) ||
@@ -611,7 +619,7 @@ int xl_xml_parse_domain(struct xl_domain_config *c, const char *text, const char
     if ((clock = get_path(dom, "clock@offset", NULL)) && !strcmp(clock, "localtime"))
         c->b_info.localtime = 1;
     if (!c->c_info.name) {
-        xerr(&r, dom, "%s%s", "<name> is missing", "");
+        xerr(&r, dom, "<name> is missing");
         goto out;
     }
     if (!c->c_info.uuid) {
@@ -625,7 +633,7 @@ int xl_xml_parse_domain(struct xl_domain_config *c, const char *text, const char
             goto out;
     }
     if (!c->b_info.kernel && !c->b_info.bootloader) {
-        xerr(&r, dom, "%s%s", "a PV guest needs <os><kernel> or <bootloader>", "");
+        xerr(&r, dom, "a PV guest needs <os><kernel> or <bootloader>");
         goto out;
     }
     /* xl's defaults where the XML says nothing (as xl_config_from_cfg) */

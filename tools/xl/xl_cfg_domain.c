@@ -394,10 +394,37 @@ static int apply_devices(struct xl_domain_config *c, const struct xlcfg *cfg, FI
     return 0;
 }
 
+/* Length of the UTF-8 sequence at s, or 0 if it is not one (RFC 3629). */
+static size_t utf8_len(const unsigned char *s)
+{
+    size_t n;
+    unsigned min;
+    unsigned cp;
+
+    if (s[0] < 0x80)
+        return 1;
+    if ((s[0] & 0xe0) == 0xc0)
+        n = 2, min = 0x80, cp = s[0] & 0x1f;
+    else if ((s[0] & 0xf0) == 0xe0)
+        n = 3, min = 0x800, cp = s[0] & 0x0f;
+    else if ((s[0] & 0xf8) == 0xf0)
+        n = 4, min = 0x10000, cp = s[0] & 0x07;
+    else
+        return 0;
+    for (size_t i = 1; i < n; i++) {
+        if ((s[i] & 0xc0) != 0x80)
+            return 0;
+        cp = cp << 6 | (s[i] & 0x3f);
+    }
+    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+        return 0;
+    return n;
+}
+
 /*
- * No control characters (tab aside) in any value: nothing in a domain's
- * configuration needs them, xenstore and the backends' scripts mishandle
- * them, and libvirt XML cannot carry them at all.
+ * Values are UTF-8 without control characters (tab aside): nothing in a
+ * domain's configuration needs them, xenstore and the backends' scripts
+ * mishandle them, and neither the JSON nor the XML form can carry them.
  */
 static int check_text(const struct xlcfg_setting *s, const struct xlcfg_value *v, FILE *diag)
 {
@@ -407,12 +434,21 @@ static int check_text(const struct xlcfg_setting *s, const struct xlcfg_value *v
                 return -1;
         return 0;
     }
-    for (const unsigned char *c = (const unsigned char *)v->text; *c; c++)
+    for (const unsigned char *c = (const unsigned char *)v->text; *c;) {
+        size_t n = utf8_len(c), off = (size_t)(c - (const unsigned char *)v->text);
+
         if ((*c < 0x20 && *c != '\t') || *c == 0x7f) {
             xl_error(diag, &v->loc, "%s: control character 0x%02x at offset %zu of the value",
-                     s->key, *c, (size_t)(c - (const unsigned char *)v->text));
+                     s->key, *c, off);
             return -1;
         }
+        if (!n) {
+            xl_error(diag, &v->loc, "%s: byte 0x%02x at offset %zu of the value is not UTF-8",
+                     s->key, *c, off);
+            return -1;
+        }
+        c += n;
+    }
     return 0;
 }
 

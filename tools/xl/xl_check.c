@@ -9,10 +9,51 @@
 #include "xl_check.h"
 #include "xl_dev.h"
 
+static int bad_text(const char *s)
+{
+    for (; s && *s; s++)
+        if (((unsigned char)*s < 0x20 && *s != '\t') || *s == 0x7f)
+            return 1;
+    return 0;
+}
+
+/* No control characters in any string of obj (xl_cfg_domain.c's rule). */
+static int check_strings(const struct xl_section *sec, const void *obj, const char *where,
+                         const char *what, FILE *diag)
+{
+    for (size_t i = 0; i < sec->n; i++) {
+        const struct xl_field *f = &sec->fields[i];
+        const void *p = XL_FIELD_PTR(obj, f);
+        int bad = 0;
+
+        if (f->kind == XT_STR || f->kind == XT_NAME || f->kind == XT_UUID || f->kind == XT_CPUMAP)
+            bad = bad_text(*(char *const *)p);
+        else if (f->kind == XT_STRLIST)
+            for (char **l = *(char **const *)p; l && *l; l++)
+                bad |= bad_text(*l);
+        if (bad) {
+            fprintf(diag, "%s: error: %s.%s: control character in the value\n", what, where,
+                    f->json);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 int xl_config_check(const struct xl_domain_config *c, const char *what, FILE *diag)
 {
     const struct xl_b_info *b = &c->b_info;
     const char *why;
+
+    if (check_strings(&xl_c_info_section, &c->c_info, "c_info", what, diag) ||
+        check_strings(&xl_b_info_section, &c->b_info, "b_info", what, diag))
+        return -1;
+    for (size_t i = 0; i < c->num_nics; i++)
+        if (check_strings(&xl_nic_section, &c->nics[i], "nics[]", what, diag))
+            return -1;
+    for (size_t i = 0; i < c->num_disks; i++)
+        if (check_strings(&xl_disk_section, &c->disks[i], "disks[]", what, diag))
+            return -1;
 
     if (c->c_info.type != XL_DOMTYPE_PV) {
         fprintf(diag, "%s: error: c_info.type: Xenolith runs PV guests (\"pv\")\n", what);

@@ -70,12 +70,9 @@ int xl_load_config(struct xl_domain_config *c, const char *path, char *const *ov
         fprintf(diag, "%s: error: key=value settings apply to xl.cfg files only\n", path);
         goto out;
     }
-    if (*p == '<') {
-        rc = xl_xml_parse_domain(c, text, path, diag);
-        goto out;
-    }
-    if (*p == '{') {
-        rc = xl_json_parse_domain(c, text, diag);
+    if (*p == '<' || *p == '{') {
+        rc = *p == '<' ? xl_xml_parse_domain(c, text, path, diag)
+                       : xl_json_parse_domain(c, text, diag);
         if (rc == 0 && (rc = xl_config_check(c, path, diag)) < 0)
             xl_config_dispose(c);
         goto out;

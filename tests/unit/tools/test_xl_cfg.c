@@ -90,6 +90,8 @@ static void test_strings_and_escapes(void)
     /* the escapes can write control characters; no value may hold one */
     expect_error(BASE "cmdline = \"a\\nb\"\n",
                  "t.cfg:3:11: error: cmdline: control character 0x0a at offset 1 of the value");
+    expect_error(BASE "cmdline = \"caf\xc3\xa9 \\200\"\n",
+                 "t.cfg:3:11: error: cmdline: byte 0x80 at offset 6 of the value is not UTF-8");
 }
 
 static void test_numbers(void)

@@ -232,6 +232,8 @@ static void test_config_check(void)
                 "set) cannot be a NIC's\n");
     check_error("{" GOOD_CINFO ", " GOOD_BINFO ", \"disks\": [{\"vdev\": \"xvda\"}, {\"vdev\": \"xvda\"}]}",
                 "s.json: error: disks[1].vdev: xvda is used twice\n");
+    check_error("{" GOOD_CINFO ", \"b_info\": {\"kernel\": \"/k\\u0007\"}}",
+                "s.json: error: b_info.kernel: control character in the value\n");
     check_error("{" GOOD_CINFO ", " GOOD_BINFO ", \"disks\": [{\"vdev\": \"floppy\"}]}",
                 "s.json: error: disks[0].vdev: not a virtual disk name\n");
 }

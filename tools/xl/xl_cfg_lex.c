@@ -69,7 +69,8 @@ static int lex_escape(struct xlcfg_lexer *lx, char *out, size_t *n)
 
         for (int k = 0; k < 3 && *lx->p >= '0' && *lx->p <= '7'; k++)
             v = v * 8 + (advance(lx) - '0');
-        if (v > 255)
+        /* a NUL would silently cut the string short */
+        if (v > 255 || v == 0)
             return -1;
         out[(*n)++] = (char)v;
         return 0;
@@ -83,6 +84,8 @@ static int lex_escape(struct xlcfg_lexer *lx, char *out, size_t *n)
 
             v = v * 16 + (isdigit((unsigned char)h) ? h - '0' : tolower(h) - 'a' + 10);
         }
+        if (v == 0)
+            return -1;
         out[(*n)++] = (char)v;
         return 0;
     }
@@ -115,10 +118,15 @@ static int lex_string(struct xlcfg_lexer *lx, struct xlcfg_token *tok, FILE *dia
         }
         if (c == '\\') {
             struct xl_loc at = here(lx);
+            const char *esc;
 
             advance(lx);
+            esc = lx->p;
             if (lex_escape(lx, out, &n) < 0) {
-                xl_error(diag, &at, "invalid escape '\\%c' in string", *lx->p ? *lx->p : ' ');
+                /* what the escape consumed, or the one character it refused */
+                int len = lx->p > esc ? (int)(lx->p - esc) : *esc && *esc != '\n' ? 1 : 0;
+
+                xl_error(diag, &at, "invalid escape '\\%.*s' in string", len, esc);
                 goto out;
             }
             continue;

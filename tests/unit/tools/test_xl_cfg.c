@@ -168,6 +168,8 @@ static void test_grammar_errors(void)
                  "t.cfg:3:14: error: unexpected '+' (xl.cfg is not Python: is this an xm config?)");
     expect_error("name = \"abc\nkernel = \"/k\"\n", "t.cfg:1:8: error: unterminated string \"abc");
     expect_error("name = \"a\\qb\"\n", "t.cfg:1:10: error: invalid escape '\\q' in string");
+    expect_error("name = \"a\\0b\"\n", "t.cfg:1:10: error: invalid escape '\\0' in string");
+    expect_error("name = \"a\\x00\"\n", "t.cfg:1:10: error: invalid escape '\\x00' in string");
     expect_error("name \"a\"\n",
                  "t.cfg:1:6: error: expected '=' or '+=' after the key, found string \"a\"");
     expect_error(BASE "disk = [ 'a',\n", "t.cfg:3:8: error: unterminated list: '[' has no ']'");

@@ -60,6 +60,10 @@ int xl_usage_error(const char *cmd, const char *why);
 int xl_load_config(struct xl_domain_config *c, const char *path, char *const *overrides,
                    int noverrides, FILE *diag);
 
+/* The same for text already read; name stands for the file in messages. */
+int xl_load_config_text(struct xl_domain_config *c, const char *name, const char *text,
+                        char *const *overrides, int noverrides, FILE *diag);
+
 /* The command functions, by group. */
 int main_create(int argc, char **argv);
 int main_destroy(int argc, char **argv);

@@ -18,3 +18,17 @@ $(TOOLS_OUT)/bin/xl: tools/xl/xl.c $(XL_LIB_SRCS) $(wildcard tools/xl/*.h)
 .PHONY: xl-golden
 xl-golden: $(TOOLS_OUT)/bin/xl
 	$(Q)tests/integration/xl-golden.sh
+
+# libFuzzer target over everything xl reads (tests/xl/fuzz/xl_config_fuzz.c):
+#   make xl-fuzz && build/fuzz/xl-config-fuzz -max_total_time=60 NEWDIR tests/xl/golden
+# (libFuzzer adds what it finds to the first directory: never the golden one).
+XL_FUZZ_SRCS := $(filter-out tools/xl/xl_dispatch.c tools/xl/xl_cmdtable.c tools/xl/xl_help.c \
+	tools/xl/xl_vmcontrol.c tools/xl/xl_info.c tools/xl/xl_mem.c tools/xl/xl_console.c \
+	tools/xl/xl_devices.c,$(XL_LIB_SRCS))
+.PHONY: xl-fuzz
+xl-fuzz: build/fuzz/xl-config-fuzz
+build/fuzz/xl-config-fuzz: tests/xl/fuzz/xl_config_fuzz.c $(XL_FUZZ_SRCS) $(wildcard tools/xl/*.h)
+	@mkdir -p $(dir $@)
+	$(call step,CC,$@)
+	$(Q)clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Itools/xl $(XL_CFLAGS) \
+		tests/xl/fuzz/xl_config_fuzz.c $(XL_FUZZ_SRCS) -o $@ $(XL_LIBS)

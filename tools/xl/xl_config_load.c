@@ -12,6 +12,7 @@
 #include "xl.h"
 #include "xl_cfg.h"
 #include "xl_check.h"
+#include "xl_dev.h"
 #include "xl_json.h"
 #include "xl_xml.h"
 
@@ -53,31 +54,43 @@ out:
     return text;
 }
 
-int xl_load_config(struct xl_domain_config *c, const char *path, char *const *overrides,
-                   int noverrides, FILE *diag)
+/* A JSON configuration gets the device defaults the spec parsers give. */
+static int complete_devices(struct xl_domain_config *c)
+{
+    for (size_t i = 0; i < c->num_nics; i++) {
+        if (c->nics[i].devid < 0)
+            c->nics[i].devid = (long long)i;
+        if (xl_vif_defaults(&c->nics[i]) < 0)
+            return -1;
+    }
+    for (size_t i = 0; i < c->num_disks; i++)
+        xl_disk_defaults(&c->disks[i]);
+    return 0;
+}
+
+int xl_load_config_text(struct xl_domain_config *c, const char *name, const char *text,
+                        char *const *overrides, int noverrides, FILE *diag)
 {
     struct xlcfg cfg;
-    char *text = read_all(path, diag);
-    const char *p = text;
+    const char *p = text + strspn(text, " \t\r\n");
     int rc = -1;
 
     xlcfg_init(&cfg);
     xl_config_init(c);
-    if (!text)
-        goto out;
-    p += strspn(p, " \t\r\n");
     if ((*p == '<' || *p == '{') && noverrides) {
-        fprintf(diag, "%s: error: key=value settings apply to xl.cfg files only\n", path);
+        fprintf(diag, "%s: error: key=value settings apply to xl.cfg files only\n", name);
         goto out;
     }
     if (*p == '<' || *p == '{') {
-        rc = *p == '<' ? xl_xml_parse_domain(c, text, path, diag)
+        rc = *p == '<' ? xl_xml_parse_domain(c, text, name, diag)
                        : xl_json_parse_domain(c, text, diag);
-        if (rc == 0 && (rc = xl_config_check(c, path, diag)) < 0)
+        if (rc == 0 && (complete_devices(c) < 0 || xl_config_check(c, name, diag) < 0)) {
             xl_config_dispose(c);
+            rc = -1;
+        }
         goto out;
     }
-    if (xlcfg_parse(&cfg, path, text, diag) < 0)
+    if (xlcfg_parse(&cfg, name, text, diag) < 0)
         goto out;
     /* xl create's trailing settings, each parsed as a line of its own */
     for (int i = 0; i < noverrides; i++)
@@ -86,6 +99,18 @@ int xl_load_config(struct xl_domain_config *c, const char *path, char *const *ov
     rc = xl_config_from_cfg(c, &cfg, diag);
 out:
     xlcfg_free(&cfg);
+    return rc;
+}
+
+int xl_load_config(struct xl_domain_config *c, const char *path, char *const *overrides,
+                   int noverrides, FILE *diag)
+{
+    char *text = read_all(path, diag);
+    int rc = -1;
+
+    xl_config_init(c);
+    if (text)
+        rc = xl_load_config_text(c, path, text, overrides, noverrides, diag);
     free(text);
     return rc;
 }

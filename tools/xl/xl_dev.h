@@ -18,6 +18,8 @@
 
 /* Parses spec into nic (initialised by the caller, devid = its index). */
 int xl_vif_parse(struct xl_nic *nic, const char *spec, const struct xl_loc *loc, FILE *diag);
+/* The defaults libxl gives an unset bridge, script and nictype. 0 or -1 (no memory). */
+int xl_vif_defaults(struct xl_nic *nic);
 /* "RATE/s[@INTERVAL]": 0, or -1 with *why set. */
 int xl_vif_parse_rate(const char *s, long long *bytes_per_interval, long long *usecs,
                       const char **why);
@@ -28,6 +30,8 @@ int xl_vif_generate_mac(char out[18]);
 char *xl_script_path(const char *script);
 
 int xl_disk_parse(struct xl_disk *disk, const char *spec, const struct xl_loc *loc, FILE *diag);
+/* Unset format (raw; empty without a target) and backend, as libxl picks them. */
+void xl_disk_defaults(struct xl_disk *disk);
 /* xen-vbd-interface(7): "xvda" -> 51712; -1 if not a virtual disk name. */
 long xl_vdev_to_number(const char *vdev);
 

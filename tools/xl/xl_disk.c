@@ -358,8 +358,6 @@ int xl_disk_parse(struct xl_disk *disk, const char *spec, const struct xl_loc *l
         xl_error(diag, loc, "disk: no vdev in '%s' (e.g. '/dev/vg/guest,raw,xvda,rw')", spec);
         goto out;
     }
-    if (disk->format == XL_FORMAT_UNKNOWN)
-        disk->format = XL_FORMAT_RAW;
     if (disk->is_cdrom) {
         disk->removable = 1;
         if (!dp.access_set)
@@ -368,6 +366,17 @@ int xl_disk_parse(struct xl_disk *disk, const char *spec, const struct xl_loc *l
         xl_error(diag, loc, "disk: no target in '%s': only a cdrom may be empty", spec);
         goto out;
     }
+    xl_disk_defaults(disk);
+    rc = 0;
+out:
+    free(copy);
+    return rc;
+}
+
+void xl_disk_defaults(struct xl_disk *disk)
+{
+    if (disk->format == XL_FORMAT_UNKNOWN)
+        disk->format = XL_FORMAT_RAW;
     /* an empty cdrom drive: libxl's "empty" format */
     if (!disk->pdev_path || !*disk->pdev_path) {
         free(disk->pdev_path);
@@ -384,8 +393,4 @@ int xl_disk_parse(struct xl_disk *disk, const char *spec, const struct xl_loc *l
                                          !strncmp(disk->pdev_path, "/dev/", 5))
                             ? XL_BACKEND_PHY
                             : XL_BACKEND_QDISK;
-    rc = 0;
-out:
-    free(copy);
-    return rc;
 }

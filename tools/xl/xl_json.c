@@ -300,6 +300,13 @@ static int read_field(const struct xl_field *f, void *obj, yajl_val v, const cha
     case XT_MEMKB:
         if (!YAJL_IS_INTEGER(v))
             return read_error(diag, where, f, "an integer");
+        /* the description's range, as xl.cfg enforces it */
+        if (f->min < f->max && (YAJL_GET_INTEGER(v) < f->min || YAJL_GET_INTEGER(v) > f->max)) {
+            char what[64];
+
+            snprintf(what, sizeof(what), "an integer from %lld to %lld", f->min, f->max);
+            return read_error(diag, where, f, what);
+        }
         *(long long *)p = YAJL_GET_INTEGER(v);
         return 0;
     case XT_COUNTMAP: {

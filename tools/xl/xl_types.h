@@ -159,9 +159,10 @@ enum xl_disk_format {
     X(ifname, XT_STR, NULL, "ifname", "vifname", 0, 0, 0, "target@dev")                \
     X(script, XT_STR, NULL, "script", "script", 0, 0, 0, "script@path")                \
     X(nictype, XT_NICTYPE, NULL, "nictype", NULL, XL_NICTYPE_UNKNOWN, 0, 0, NULL)      \
-    X(rate_bytes_per_interval, XT_INT, NULL, "rate_bytes_per_interval", NULL, 0, 0, 0, \
+    X(rate_bytes_per_interval, XT_INT, NULL, "rate_bytes_per_interval", NULL, 0, 0,          \
+      0xffffffffLL, NULL)                                                                    \
+    X(rate_interval_usecs, XT_INT, NULL, "rate_interval_usecs", NULL, 0, 0, 0xffffffffLL,    \
       NULL)                                                                                  \
-    X(rate_interval_usecs, XT_INT, NULL, "rate_interval_usecs", NULL, 0, 0, 0, NULL)   \
     X(gatewaydev, XT_STR, NULL, "gatewaydev", "gatewaydev", 0, 0, 0, NULL)             \
     X(trusted, XT_DEFBOOL, NULL, "trusted", NULL, -1, 0, 0, NULL)
 
@@ -175,10 +176,10 @@ enum xl_disk_format {
       NULL)                                                                                  \
     X(format, XT_FORMAT, NULL, "format", "format", XL_FORMAT_UNKNOWN, 0, 0, NULL)      \
     X(script, XT_STR, NULL, "script", "script", 0, 0, 0, "script@path")                \
-    X(removable, XT_INT, NULL, "removable", NULL, 0, 0, 0, NULL)                       \
-    X(readwrite, XT_INT, NULL, "readwrite", NULL, 0, 0, 0, NULL)                       \
-    X(is_cdrom, XT_INT, NULL, "is_cdrom", NULL, 0, 0, 0, NULL)                         \
-    X(direct_io_safe, XT_INT, NULL, "direct_io_safe", NULL, 0, 0, 0, NULL)             \
+    X(removable, XT_INT, NULL, "removable", NULL, 0, 0, 1, NULL)                       \
+    X(readwrite, XT_INT, NULL, "readwrite", NULL, 0, 0, 1, NULL)                       \
+    X(is_cdrom, XT_INT, NULL, "is_cdrom", NULL, 0, 0, 1, NULL)                         \
+    X(direct_io_safe, XT_INT, NULL, "direct_io_safe", NULL, 0, 0, 1, NULL)             \
     X(discard_enable, XT_DEFBOOL, NULL, "discard_enable", NULL, -1, 0, 0, NULL)        \
     X(trusted, XT_DEFBOOL, NULL, "trusted", NULL, -1, 0, 0, NULL)
 

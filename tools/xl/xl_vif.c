@@ -265,14 +265,19 @@ int xl_vif_parse(struct xl_nic *nic, const char *spec, const struct xl_loc *loc,
         if (vif_token(nic, tok, loc ? &at : NULL, diag) < 0)
             goto out;
     }
-    if (!nic->bridge && !(nic->bridge = strdup(XL_DEFAULT_BRIDGE)))
-        goto out;
-    if (!nic->script && !(nic->script = xl_script_path(XL_DEFAULT_VIF_SCRIPT)))
-        goto out;
-    if (nic->nictype == XL_NICTYPE_UNKNOWN)
-        nic->nictype = XL_NICTYPE_VIF;
-    rc = 0;
+    rc = xl_vif_defaults(nic);
 out:
     free(copy);
     return rc;
+}
+
+int xl_vif_defaults(struct xl_nic *nic)
+{
+    if (!nic->bridge && !(nic->bridge = strdup(XL_DEFAULT_BRIDGE)))
+        return -1;
+    if (!nic->script && !(nic->script = xl_script_path(XL_DEFAULT_VIF_SCRIPT)))
+        return -1;
+    if (nic->nictype == XL_NICTYPE_UNKNOWN)
+        nic->nictype = XL_NICTYPE_VIF;
+    return 0;
 }

@@ -177,6 +177,10 @@ static void test_json_errors(void)
     CU_ASSERT_STRING_EQUAL(dtext(), "xl: error: JSON b_info.max_memkb: expected an integer\n");
     dclose();
     dopen();
+    CU_ASSERT_EQUAL(xl_json_parse_domain(&c, "{\"disks\": [{\"readwrite\": 2}]}", diag), -1);
+    CU_ASSERT_STRING_EQUAL(dtext(), "xl: error: JSON disks.readwrite: expected an integer from 0 to 1\n");
+    dclose();
+    dopen();
     CU_ASSERT_EQUAL(xl_json_parse_domain(&c, "{\"on_crash\": \"explode\"}", diag), -1);
     CU_ASSERT_STRING_EQUAL(dtext(), "xl: error: JSON on_crash: expected one of libxl's names\n");
     dclose();

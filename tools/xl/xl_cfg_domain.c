@@ -144,8 +144,7 @@ static int apply_field(void *obj, const struct xl_field *f, const struct xlcfg_s
         }
         if (set_string(p, v->text))
             return -1;
-        for (char *c = *(char **)p; *c; c++)
-            *c = (char)(*c >= 'A' && *c <= 'F' ? *c - 'A' + 'a' : *c);
+        xl_uuid_lower(*(char **)p);
         return 0;
     case XT_INT:
         return want_long(s, f->min, f->max, p, diag);

@@ -295,7 +295,11 @@ static int read_field(const struct xl_field *f, void *obj, yajl_val v, const cha
             return read_error(diag, where, f, "a string");
         if (f->kind == XT_UUID && !xl_valid_uuid(v->u.string))
             return read_error(diag, where, f, "a UUID");
-        return set_dup(p, v->u.string);
+        if (set_dup(p, v->u.string))
+            return -1;
+        if (f->kind == XT_UUID)
+            xl_uuid_lower(*(char **)p);
+        return 0;
     case XT_INT:
     case XT_MEMKB:
         if (!YAJL_IS_INTEGER(v))

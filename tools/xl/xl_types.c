@@ -316,6 +316,12 @@ int xl_valid_uuid(const char *s)
     return 1;
 }
 
+void xl_uuid_lower(char *s)
+{
+    for (; s && *s; s++)
+        *s = (char)tolower((unsigned char)*s);
+}
+
 /* xl.cfg(5) "cpus": "all", or ranges "N", "N-M", each optionally '^'-negated. */
 int xl_cpumap_parse(const char *s, unsigned char *bits, size_t nbits)
 {

@@ -270,6 +270,8 @@ const char *const *xl_enum_names(enum xl_kind kind);
 /* xl.cfg(5) "name": not empty, no '/', not all digits (it would read as a domid). */
 int xl_valid_name(const char *name, const char **why);
 int xl_valid_uuid(const char *s);
+/* UUIDs are kept in lower case, as libuuid prints them, whatever the input. */
+void xl_uuid_lower(char *s);
 /* "0-3,^2" into a bit set; returns the highest CPU + 1 or -1 if malformed. */
 int xl_cpumap_parse(const char *s, unsigned char *bits, size_t nbits);
 

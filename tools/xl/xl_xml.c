@@ -299,7 +299,10 @@ static int read_field(const struct xread *r, const struct xl_field *f, void *obj
     case XT_UUID:
         if (!xl_valid_uuid(v))
             return xerr(r, n, "%s: invalid UUID '%s'", f->xml, v);
-        return set_dup(p, v);
+        if (set_dup(p, v))
+            return -1;
+        xl_uuid_lower(*(char **)p);
+        return 0;
     case XT_CPUMAP:
         if (xl_cpumap_parse(v, bits, 512) <= 0)
             return xerr(r, n, "%s: invalid CPU list '%s'", f->xml, v);

@@ -164,6 +164,9 @@ static long setvcpucontext(struct domain *d, struct xen_domctl_vcpucontext *vc)
 }
 
 long bitmap_to_guest(const struct xenctl_bitmap *b, unsigned set); /* cpupool.c */
+long domctl_get_cpu_policy(struct xen_domctl_cpu_policy *cp);      /* pv/cpu_policy.c */
+long sched_adjust(struct domain *d, struct xen_domctl_scheduler_op *op); /* schedule.c */
+long domctl_set_cpu_policy(struct domain *d, struct xen_domctl_cpu_policy *cp);
 
 /*
  * XEN_DOMCTL_{get,set}vcpuaffinity (`xl vcpu-list`, `xl vcpu-pin`): Xenolith
@@ -266,6 +269,27 @@ static long domctl_on(struct xen_domctl *op, struct domain *d, bool *copyback)
     case XEN_DOMCTL_gettscinfo:
         *copyback = op->cmd == XEN_DOMCTL_gettscinfo;
         return tscinfo(d, &op->u.tsc_info, op->cmd == XEN_DOMCTL_settscinfo);
+    case XEN_DOMCTL_get_cpu_policy:
+        *copyback = true;
+        return domctl_get_cpu_policy(&op->u.cpu_policy);
+    case XEN_DOMCTL_set_cpu_policy: {
+        long rc = domctl_set_cpu_policy(d, &op->u.cpu_policy);
+
+        *copyback = rc == -ERANGE; /* err_leaf and err_subleaf say which */
+        return rc;
+    }
+    case XEN_DOMCTL_scheduler_op:
+        *copyback = op->u.scheduler_op.cmd == XEN_DOMCTL_SCHEDOP_getinfo;
+        return sched_adjust(d, &op->u.scheduler_op);
+    case XEN_DOMCTL_set_address_size:
+        /* 64-bit PV only: a 32-bit (compat) guest is not supported. */
+        if (op->u.address_size.size == 64)
+            return 0;
+        return op->u.address_size.size == 32 ? -EOPNOTSUPP : -EINVAL;
+    case XEN_DOMCTL_get_address_size:
+        op->u.address_size.size = 64;
+        *copyback = true;
+        return 0;
     case XEN_DOMCTL_setnodeaffinity:
     case XEN_DOMCTL_getnodeaffinity:
         return nodeaffinity(&op->u.nodeaffinity, op->cmd == XEN_DOMCTL_setnodeaffinity);
@@ -334,7 +358,8 @@ long do_domctl(uint64_t arg)
     mm_unlock();
     rc = domctl(&op, &copyback);
     spin_unlock(&domctl_lock);
-    if (!rc && copyback && copy_to_guest(arg, &op, sizeof(op)))
+    /* Results, and on some errors what went wrong (set_cpu_policy's err_leaf). */
+    if (copyback && (!rc || rc == -ERANGE) && copy_to_guest(arg, &op, sizeof(op)))
         return -EFAULT;
     return rc;
 }

@@ -273,6 +273,31 @@ static int16_t map_one(struct gnttab_map_grant_ref *op)
     return GNTST_okay;
 }
 
+/*
+ * XENMEM_acquire_resource of a grant table's shared frames (a toolstack
+ * seeds a new domain's console and xenstore entries through them): the
+ * table grows to cover [first, first + nr); mfns[] gets its frames, which
+ * are d's own, so the caller maps them foreign. nr == 0 asks the size.
+ */
+long gnttab_resource_frame(struct domain *d, uint64_t frame, uint64_t *mfn)
+{
+    struct grant_table *gt = table_of(d);
+
+    if (!gt)
+        return -ENOMEM;
+    if (frame >= MAX_GRANT_FRAMES)
+        return -EINVAL;
+    if (!grow(d, gt, (unsigned)frame + 1))
+        return -ENOMEM;
+    *mfn = gt->frames[frame];
+    return 0;
+}
+
+unsigned gnttab_max_frames(void)
+{
+    return MAX_GRANT_FRAMES;
+}
+
 /* Drops a mapping's references and its claim on the granter's entry. */
 static void drop_mapping(struct maptrack *m)
 {

@@ -24,6 +24,7 @@
 long m2p_mapping(uint64_t arg);
 long memory_map(uint64_t arg);     /* memory_map.c */
 long set_memory_map(uint64_t arg);
+long acquire_resource(uint64_t arg); /* acquire_resource.c */
 long m2p_mfn_list(uint64_t arg);
 
 /* Dom0 may ask for 1 GiB extents as Xen lets it; others 2 MiB (Xen: domu_max_order 9). */
@@ -418,6 +419,8 @@ long do_memory_op(uint64_t cmd, uint64_t arg)
         return memory_map(arg);
     case XENMEM_set_memory_map:
         return set_memory_map(arg);
+    case XENMEM_acquire_resource:
+        return acquire_resource(arg);
     case XENMEM_machine_memory_map:
         return machine_memory_map(arg);
     }

@@ -19,7 +19,9 @@
 #include <asm/page.h>
 #include <asm/smp.h>
 #include <asm/time.h>
+#include <xen/domctl.h>
 #include <xenolith/cmdline.h>
+#include <xenolith/errno.h>
 #include <xenolith/pv.h>
 #include <xenolith/sched.h>
 #include <xenolith/spinlock.h>
@@ -310,6 +312,33 @@ static void tick_fn(void *data)
         need_resched[cpu] = true;
     spin_unlock(&sched_lock);
     set_timer(&tick[cpu], now_ns() + TICK_NS);
+}
+
+/*
+ * XEN_DOMCTL_scheduler_op for the credit scheduler this one imitates
+ * (domctl.h, struct xen_domctl_sched_credit; `xl sched-credit`): a
+ * domain's weight and cap. On put, weight 0 and cap 0xffff leave that
+ * value as it is; per-vCPU parameters are not credit's (-EINVAL).
+ */
+long sched_adjust(struct domain *d, struct xen_domctl_scheduler_op *op)
+{
+    if (op->sched_id != XEN_SCHEDULER_CREDIT)
+        return -EINVAL;
+    switch (op->cmd) {
+    case XEN_DOMCTL_SCHEDOP_getinfo:
+        op->u.credit.weight = (uint16_t)d->weight;
+        op->u.credit.cap = (uint16_t)d->cap;
+        return 0;
+    case XEN_DOMCTL_SCHEDOP_putinfo:
+        spin_lock(&sched_lock);
+        if (op->u.credit.weight)
+            d->weight = op->u.credit.weight;
+        if (op->u.credit.cap != (uint16_t)~0U)
+            d->cap = op->u.credit.cap;
+        spin_unlock(&sched_lock);
+        return 0;
+    }
+    return -EINVAL;
 }
 
 void sched_start_cpu(void)

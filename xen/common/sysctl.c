@@ -18,6 +18,8 @@ void domain_info(const struct domain *d, struct xen_domctl_getdomaininfo *info);
 long cpupool_op(struct xen_sysctl_cpupool_op *op); /* cpupool.c */
 long numainfo(struct xen_sysctl_numainfo *ni);      /* topology.c */
 long cputopoinfo(struct xen_sysctl_cputopoinfo *ti);
+long sysctl_cpu_policy(struct xen_sysctl_cpu_policy *cp);          /* pv/cpu_policy.c */
+long sysctl_cpu_featureset(struct xen_sysctl_cpu_featureset *fs);
 
 /* XEN_SYSCTL_readconsole: the log ring, oldest first, from index on if incremental. */
 static long readconsole(struct xen_sysctl_readconsole *rc)
@@ -36,8 +38,8 @@ static long readconsole(struct xen_sysctl_readconsole *rc)
     return 0;
 }
 
-/* hw_cap: Xen's featureset words 0-7 (CPUID 1.edx, 1.ecx, 0x80000001 edx/ecx, 0xd.1 eax, 7.0 ebx/ecx, 0x80000007 edx). */
-static void hw_caps(uint32_t cap[8])
+/* hw_cap (and the host featureset): Xen's featureset words 0-7 (CPUID 1.edx, 1.ecx, 0x80000001 edx/ecx, 0xd.1 eax, 7.0 ebx/ecx, 0x80000007 edx). */
+void hw_caps(uint32_t cap[8])
 {
     uint32_t r[4];
 
@@ -136,6 +138,12 @@ long do_sysctl(uint64_t arg)
         break;
     case XEN_SYSCTL_cputopoinfo:
         rc = cputopoinfo(&op.u.cputopoinfo);
+        break;
+    case XEN_SYSCTL_get_cpu_policy:
+        rc = sysctl_cpu_policy(&op.u.cpu_policy);
+        break;
+    case XEN_SYSCTL_get_cpu_featureset:
+        rc = sysctl_cpu_featureset(&op.u.cpu_featureset);
         break;
     case XEN_SYSCTL_cpupool_op:
         rc = cpupool_op(&op.u.cpupool_op);

@@ -375,6 +375,8 @@ out:
 
 void xl_disk_defaults(struct xl_disk *disk)
 {
+    /* xl makes every cdrom, and only a cdrom, removable */
+    disk->removable = disk->is_cdrom;
     if (disk->format == XL_FORMAT_UNKNOWN)
         disk->format = XL_FORMAT_RAW;
     /* an empty cdrom drive: libxl's "empty" format */

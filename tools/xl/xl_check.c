@@ -92,6 +92,11 @@ int xl_config_check(const struct xl_domain_config *c, const char *what, FILE *di
             fprintf(diag, "%s: error: disks[%zu].vdev: not a virtual disk name\n", what, i);
             return -1;
         }
+        if (!c->disks[i].pdev_path && !c->disks[i].is_cdrom) {
+            fprintf(diag, "%s: error: disks[%zu].pdev_path: missing (only a cdrom may be empty)\n",
+                    what, i);
+            return -1;
+        }
         for (size_t k = 0; k < i; k++)
             if (!strcmp(c->disks[k].vdev, c->disks[i].vdev)) {
                 fprintf(diag, "%s: error: disks[%zu].vdev: %s is used twice\n", what, i,

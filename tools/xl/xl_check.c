@@ -82,11 +82,20 @@ int xl_config_check(const struct xl_domain_config *c, const char *what, FILE *di
                 what, b->avail_vcpus, b->max_vcpus);
         return -1;
     }
-    for (size_t i = 0; i < c->num_nics; i++)
-        if (c->nics[i].mac && !xl_vif_valid_mac(c->nics[i].mac, &why)) {
+    for (size_t i = 0; i < c->num_nics; i++) {
+        const struct xl_nic *n = &c->nics[i];
+
+        if (n->mac && !xl_vif_valid_mac(n->mac, &why)) {
             fprintf(diag, "%s: error: nics[%zu].mac: %s\n", what, i, why);
             return -1;
         }
+        /* a rate is a number of bytes per interval: both or neither */
+        if (!n->rate_bytes_per_interval != !n->rate_interval_usecs) {
+            fprintf(diag, "%s: error: nics[%zu]: rate_bytes_per_interval and "
+                          "rate_interval_usecs go together\n", what, i);
+            return -1;
+        }
+    }
     for (size_t i = 0; i < c->num_disks; i++) {
         if (!c->disks[i].vdev || xl_vdev_to_number(c->disks[i].vdev) < 0) {
             fprintf(diag, "%s: error: disks[%zu].vdev: not a virtual disk name\n", what, i);

@@ -234,6 +234,9 @@ static void test_config_check(void)
     check_error("{" GOOD_CINFO ", " GOOD_BINFO ", \"nics\": [{\"mac\": \"ff:ff:ff:ff:ff:ff\"}]}",
                 "s.json: error: nics[0].mac: a multicast MAC address (low bit of the first octet "
                 "set) cannot be a NIC's\n");
+    check_error("{" GOOD_CINFO ", " GOOD_BINFO ", \"nics\": [{\"rate_bytes_per_interval\": 10}]}",
+                "s.json: error: nics[0]: rate_bytes_per_interval and rate_interval_usecs go "
+                "together\n");
     check_error("{" GOOD_CINFO ", " GOOD_BINFO ", \"disks\": [{\"vdev\": \"xvda\"}]}",
                 "s.json: error: disks[0].pdev_path: missing (only a cdrom may be empty)\n");
     check_error("{" GOOD_CINFO ", " GOOD_BINFO ", \"disks\": [{\"vdev\": \"xvda\", \"pdev_path\": \"/a\"}, {\"vdev\": \"xvda\", \"pdev_path\": \"/b\"}]}",

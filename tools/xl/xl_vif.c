@@ -277,6 +277,15 @@ int xl_vif_defaults(struct xl_nic *nic)
         return -1;
     if (!nic->script && !(nic->script = xl_script_path(XL_DEFAULT_VIF_SCRIPT)))
         return -1;
+    /* a relative name (from JSON or XML) lives in the scripts directory too */
+    if (nic->script[0] != '/') {
+        char *p = xl_script_path(nic->script);
+
+        if (!p)
+            return -1;
+        free(nic->script);
+        nic->script = p;
+    }
     if (nic->nictype == XL_NICTYPE_UNKNOWN)
         nic->nictype = XL_NICTYPE_VIF;
     return 0;

@@ -101,6 +101,10 @@ int xl_config_check(const struct xl_domain_config *c, const char *what, FILE *di
             fprintf(diag, "%s: error: disks[%zu].vdev: not a virtual disk name\n", what, i);
             return -1;
         }
+        if (c->disks[i].pdev_path && c->disks[i].format == XL_FORMAT_EMPTY) {
+            fprintf(diag, "%s: error: disks[%zu].format: \"empty\" with a pdev_path\n", what, i);
+            return -1;
+        }
         if (!c->disks[i].pdev_path && !c->disks[i].is_cdrom) {
             fprintf(diag, "%s: error: disks[%zu].pdev_path: missing (only a cdrom may be empty)\n",
                     what, i);

@@ -284,8 +284,9 @@ static int disk_token(struct diskp *dp, char *tok)
     }
     *eq = '\0';
     v = eq + 1;
+    /* target= is the path as it is: no legacy prefixes are read there */
     if (!strcmp(tok, "target"))
-        return set_target(dp, v);
+        return set_str(&dp->d->pdev_path, v);
     if (!strcmp(tok, "format"))
         return set_format(dp, tok, v);
     if (!strcmp(tok, "vdev"))

@@ -212,6 +212,8 @@ static void test_disk_forms(void)
     /* target= keeps the rest, commas included */
     check_disk("vdev=xvdc,target=/img/a,b,c", "/img/a,b,c", "xvdc", XL_FORMAT_RAW,
                XL_BACKEND_QDISK, 1, 0);
+    /* ... and is taken as it is: "phy:" is part of that file's name */
+    check_disk("vdev=xvdc,target=phy:x", "phy:x", "xvdc", XL_FORMAT_RAW, XL_BACKEND_QDISK, 1, 0);
     check_disk("/img/cd.iso,raw,hdc,devtype=cdrom", "/img/cd.iso", "hdc", XL_FORMAT_RAW,
                XL_BACKEND_QDISK, 0, 1);
     check_disk(",,hdc,cdrom", NULL, "hdc", XL_FORMAT_EMPTY, XL_BACKEND_UNKNOWN, 0, 1);

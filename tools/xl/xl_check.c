@@ -40,6 +40,33 @@ static int check_strings(const struct xl_section *sec, const void *obj, const ch
     return 0;
 }
 
+/*
+ * A device's settings travel as a vif or disk spec (xl.cfg, and XML devices
+ * on their way in): a ',' would split the value, and spaces at its ends
+ * would be trimmed. The disk's target is exempt: target= comes last.
+ */
+static int spec_safe(const struct xl_section *sec, const void *obj, const char *where,
+                     size_t i, const char *what, FILE *diag)
+{
+    for (size_t k = 0; k < sec->n; k++) {
+        const struct xl_field *f = &sec->fields[k];
+        const char *v;
+        size_t len;
+
+        if (f->kind != XT_STR || !strcmp(f->member, "pdev_path"))
+            continue;
+        if (!(v = *(char *const *)XL_FIELD_PTR(obj, f)))
+            continue;
+        len = strlen(v);
+        if (strchr(v, ',') || (len && (strchr(" \t", v[0]) || strchr(" \t", v[len - 1])))) {
+            fprintf(diag, "%s: error: %s[%zu].%s: no ',' and no spaces at the ends, in \"%s\"\n",
+                    what, where, i, f->json, v);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 int xl_config_check(const struct xl_domain_config *c, const char *what, FILE *diag)
 {
     const struct xl_b_info *b = &c->b_info;
@@ -49,10 +76,12 @@ int xl_config_check(const struct xl_domain_config *c, const char *what, FILE *di
         check_strings(&xl_b_info_section, &c->b_info, "b_info", what, diag))
         return -1;
     for (size_t i = 0; i < c->num_nics; i++)
-        if (check_strings(&xl_nic_section, &c->nics[i], "nics[]", what, diag))
+        if (check_strings(&xl_nic_section, &c->nics[i], "nics[]", what, diag) ||
+            spec_safe(&xl_nic_section, &c->nics[i], "nics", i, what, diag))
             return -1;
     for (size_t i = 0; i < c->num_disks; i++)
-        if (check_strings(&xl_disk_section, &c->disks[i], "disks[]", what, diag))
+        if (check_strings(&xl_disk_section, &c->disks[i], "disks[]", what, diag) ||
+            spec_safe(&xl_disk_section, &c->disks[i], "disks", i, what, diag))
             return -1;
 
     if (c->c_info.type != XL_DOMTYPE_PV) {

@@ -237,6 +237,9 @@ static void test_config_check(void)
     check_error("{" GOOD_CINFO ", " GOOD_BINFO ", \"nics\": [{\"rate_bytes_per_interval\": 10}]}",
                 "s.json: error: nics[0]: rate_bytes_per_interval and rate_interval_usecs go "
                 "together\n");
+    check_error("{" GOOD_CINFO ", " GOOD_BINFO ", \"nics\": [{\"ip\": \"10.0.0.1,10.0.0.2\"}]}",
+                "s.json: error: nics[0].ip: no ',' and no spaces at the ends, in "
+                "\"10.0.0.1,10.0.0.2\"\n");
     check_error("{" GOOD_CINFO ", " GOOD_BINFO ", \"disks\": [{\"vdev\": \"xvda\"}]}",
                 "s.json: error: disks[0].pdev_path: missing (only a cdrom may be empty)\n");
     check_error("{" GOOD_CINFO ", " GOOD_BINFO ", \"disks\": [{\"vdev\": \"xvda\", \"pdev_path\": \"/a\"}, {\"vdev\": \"xvda\", \"pdev_path\": \"/b\"}]}",

@@ -58,6 +58,9 @@ static char *wait_tty(xc_t *xc, struct xs *xs, uint32_t domid, int wait_ms)
     }
 }
 
+/* Set when stdin reached its end (not the escape character). */
+static bool input_eof;
+
 /* Copies one read's worth; false when the session should end. */
 static bool relay(int from, int to, int escape)
 {
@@ -66,8 +69,10 @@ static bool relay(int from, int to, int escape)
 
     if (n < 0 && (errno == EAGAIN || errno == EINTR))
         return true;
-    if (n <= 0)
+    if (n <= 0) {
+        input_eof = n == 0 && from == STDIN_FILENO;
         return false;
+    }
     if (escape >= 0) {
         char *esc = memchr(buf, escape, (size_t)n);
 
@@ -108,8 +113,16 @@ static int session(xc_t *xc, struct xs *xs, uint32_t domid, int pty, int escape)
         }
         if ((fds[1].revents & POLLIN) && !relay(pty, STDOUT_FILENO, -1))
             return 0;
-        if ((fds[0].revents & (POLLIN | POLLHUP)) && !relay(STDIN_FILENO, pty, escape))
-            return 0;
+        /*
+         * The end of input (a script's </dev/null) stops only our sending:
+         * the guest's output goes on until Ctrl-] or the domain's end.
+         */
+        if ((fds[0].revents & (POLLIN | POLLHUP)) && !relay(STDIN_FILENO, pty, escape)) {
+            if (input_eof)
+                fds[0].fd = -1;
+            else
+                return 0;
+        }
         if (fds[2].revents & POLLIN) {
             unsigned num;
             char **ev = xs_read_watch(xs, &num);

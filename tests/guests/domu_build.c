@@ -29,6 +29,7 @@ static void check_running(void)
     check(c.page->nr_pages == CHILD_NR_PAGES, "start_info.nr_pages %lu",
           (unsigned long)c.page->nr_pages);
     check_rc((long)c.page->send_rc, 0, "its EVTCHNOP_send through the hypercall page");
+    check_rc((long)c.page->vcpu_info_rc, 0, "its VCPUOP_register_vcpu_info (held until it dies)");
     check_rc(evtchn_status(c.id, c.port, &st), 0, "status of the child's port");
     check(st.status == EVTCHNSTAT_interdomain && st.u.interdomain.dom == 0 &&
               st.u.interdomain.port == c.local_port,

@@ -139,6 +139,9 @@ void domain_destroy(struct domain *d)
     d->nr_frames++; /* held while relinquishing: the last frame must not free d under us */
     relinquish_domain_frames(d);
     printk("Domain %u destroyed\n", d->domain_id);
+    if (d->nr_frames > 1)
+        printk("Domain %u: %lu frames still mapped by other domains\n", d->domain_id,
+               (unsigned long)d->nr_frames - 1);
     domid_t id = d->domain_id;
     if (!--d->nr_frames)
         domain_last_frame_gone(d);
@@ -161,6 +164,9 @@ void domain_last_frame_gone(struct domain *d)
             domain_list[i] = NULL;
     d->next_dead = dead_domains;
     dead_domains = d;
+    /* As Xen's complete_domain_destroy: xenstored then sees it gone (@releaseDomain). */
+    if (domain_by_id(0))
+        send_guest_global_virq(domain_by_id(0), VIRQ_DOM_EXC);
 }
 
 /*

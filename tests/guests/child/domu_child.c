@@ -12,6 +12,7 @@
 #include <xen/sched.h>
 #include <xen/memory.h>
 #include <xen/domctl.h>
+#include <xen/vcpu.h>
 
 #include "domu_child.h"
 
@@ -88,6 +89,12 @@ void child_main(start_info_t *si)
         p->magic[i] = si->magic[i];
     p->nr_pages = si->nr_pages;
     p->pt_base = si->pt_base;
+    /* As Linux does: a registered vcpu_info holds a reference its domain's death must drop. */
+    struct vcpu_register_vcpu_info vi = {
+        .mfn = ((const unsigned long *)si->mfn_list)[CHILD_PFN_VCPU_INFO], .offset = 64 };
+
+    p->vcpu_info_rc = hcall4(__HYPERVISOR_vcpu_op, VCPUOP_register_vcpu_info, 0,
+                             (unsigned long)&vi, 0);
     if (p->command == CHILD_PROBE)
         probe(si, p);
     p->ran = 1;

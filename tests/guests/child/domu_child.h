@@ -21,6 +21,7 @@
 #define CHILD_PFN_L4      6     /* bootstrap tables: L4, L3, L2, L1 */
 #define CHILD_NR_PT       4
 #define CHILD_PFN_STACK   10
+#define CHILD_PFN_VCPU_INFO 11  /* VCPUOP_register_vcpu_info moves its vcpu_info here */
 #define CHILD_MAX_IMAGE   4096
 
 enum child_command {
@@ -52,6 +53,7 @@ struct child_page {
     char magic[32];        /* start_info.magic */
     uint64_t probe_mfn;    /* a frame of Dom0's, from the parent */
     int64_t probe_rc[NR_PROBES];
+    int64_t vcpu_info_rc;  /* VCPUOP_register_vcpu_info's result */
 };
 
 #endif

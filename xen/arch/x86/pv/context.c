@@ -180,6 +180,12 @@ void pv_vcpu_relinquish(struct vcpu *v)
     if (v->guest_table_user)
         put_page_and_type(mfn_to_page(v->guest_table_user));
     v->guest_table = v->guest_table_user = 0;
+    /* VCPUOP_register_vcpu_info's page holds a writable reference (vcpu.c). */
+    if (v->vcpu_info_mfn) {
+        v->vcpu_info = &v->domain->shared_info->vcpu_info[v->vcpu_id];
+        put_page_and_type(mfn_to_page(v->vcpu_info_mfn));
+        v->vcpu_info_mfn = 0;
+    }
     pv_set_gdt(v, NULL, 0);
     for (unsigned p = 0; p < ARRAY_SIZE(v->ldt_frames); p++)
         if (v->ldt_frames[p]) {

@@ -1,0 +1,1 @@
+create -n -q -f minimal.cfg vcpus=2 memory=64

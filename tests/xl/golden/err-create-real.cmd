@@ -1,0 +1,1 @@
+create minimal.cfg

@@ -192,7 +192,12 @@ static int apply_field(void *obj, const struct xl_field *f, const struct xlcfg_s
         if (!(l = calloc(cnt + 1, sizeof(*l))))
             return -1;
         for (size_t i = 0; i < cnt; i++)
-            l[i] = strdup(v->kind == XLCFG_LIST ? v->items[i]->text : v->text);
+            if (!(l[i] = strdup(v->kind == XLCFG_LIST ? v->items[i]->text : v->text))) {
+                for (size_t k = 0; k < i; k++)
+                    free(l[k]);
+                free(l);
+                return -1;
+            }
         for (char **o = *(char ***)p; o && *o; o++)
             free(*o);
         free(*(char ***)p);

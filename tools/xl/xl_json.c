@@ -353,9 +353,11 @@ static int read_field(const struct xl_field *f, void *obj, yajl_val v, const cha
                 return read_error(diag, where, f, "an array of strings");
         if (!(l = calloc(v->u.array.len + 1, sizeof(*l))))
             return -1;
-        for (size_t i = 0; i < v->u.array.len; i++)
-            l[i] = strdup(v->u.array.values[i]->u.string);
+        /* on failure the list stays NULL-terminated, and the caller frees it */
         *(char ***)p = l;
+        for (size_t i = 0; i < v->u.array.len; i++)
+            if (!(l[i] = strdup(v->u.array.values[i]->u.string)))
+                return -1;
         return 0;
     }
     case XT_EMPTYOBJ:

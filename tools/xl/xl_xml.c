@@ -453,7 +453,8 @@ static int read_os(const struct xread *r, struct xl_domain_config *c, xmlNodePtr
         if (!c->b_info.bootloader_args)
             goto out;
         for (char *t = strtok_r(args, " ", &save); t; t = strtok_r(NULL, " ", &save))
-            c->b_info.bootloader_args[k++] = strdup(t);
+            if (!(c->b_info.bootloader_args[k++] = strdup(t)))
+                goto out;
     }
     rc = 0;
 out:

@@ -8,11 +8,40 @@
  * it while still mapping one of its frames: the domain stays, dying, until
  * that mapping goes, and then free memory and the domain list are back.
  */
+#include "gnttab.h"
 #include "toolstack.h"
 
 const char test_title[] = "domu_build: Dom0 builds, runs and destroys a PV DomU";
 
 static struct child c;
+static struct gnttab_map_grant_ref gmap;
+static void *grant_va;
+
+#define STORE_REF 1 /* GNTTAB_RESERVED_XENSTORE, as libxc seeds it */
+
+/* A backend's view: Dom0 maps the child's granted store page by grant reference. */
+static void map_child_grant(void)
+{
+    grant_va = scratch_va();
+    gmap = (struct gnttab_map_grant_ref){ .host_addr = (unsigned long)grant_va,
+                                          .flags = GNTMAP_host_map | GNTMAP_readonly,
+                                          .ref = STORE_REF, .dom = c.id };
+    check_rc(hypercall_grant_table_op(GNTTABOP_map_grant_ref, (unsigned long)&gmap, 1), 0, "map_grant_ref");
+    check_gntst(gmap.status, GNTST_okay, "map the child's grant %u", STORE_REF);
+    if (gmap.status == GNTST_okay)
+        check(!strcmp((const char *)grant_va + offsetof(struct child_page, marker), CHILD_MARKER),
+              "its marker through the grant mapping");
+}
+
+static void unmap_child_grant(void)
+{
+    struct gnttab_unmap_grant_ref u = { .host_addr = (unsigned long)grant_va,
+                                        .handle = gmap.handle };
+
+    check_rc(hypercall_grant_table_op(GNTTABOP_unmap_grant_ref, (unsigned long)&u, 1), 0, "unmap_grant_ref");
+    check_gntst(u.status, GNTST_okay, "unmap the child's grant after its death");
+    unmap_va(grant_va); /* frees the scratch slot (the entry is already clear) */
+}
 
 static void check_running(void)
 {
@@ -59,15 +88,19 @@ static void check_destroy(uint64_t free_before, unsigned domains_before)
     check(info.tot_pages >= 1, "holding the frame we map (tot_pages %lu)",
           (unsigned long)info.tot_pages);
     check(!strcmp((const char *)c.page->marker, CHILD_MARKER), "the mapped frame is still its own");
+    ts_unmap_foreign(c.page_va);
+    check_rc(ts_domain_info(c.id, &info), 0, "still there while our grant mapping of it lasts");
+    unmap_child_grant();
     check_rc(evtchn_status(DOMID_SELF, c.local_port, &st), 0, "status of our port");
     check(st.status == EVTCHNSTAT_unbound && st.u.unbound.dom == c.id,
           "our end became unbound, waiting for d%u (status %u, dom %u)", c.id, st.status,
           st.u.unbound.dom);
     check_rc(evtchn_close(c.local_port), 0, "close our port");
-    ts_unmap_foreign(c.page_va);
     for (unsigned i = 0; i < 200000; i++) {
+        long gone = ts_domain_info(c.id, &info) == -XEN_ESRCH;
+
         free_now = ts_free_pages();
-        if (free_now >= free_before && ts_domain_info(c.id, &info) == -XEN_ESRCH)
+        if (free_now >= free_before && gone)
             break;
         hypercall_sched_op(SCHEDOP_yield, 0);
     }
@@ -93,14 +126,23 @@ void test_main(void)
      */
     if (!ts_create_domain(&c.id))
         ts_destroy_domain(c.id);
+    {
+        /* Our own grant table (its maptrack), which a backend keeps for good. */
+        struct gnttab_query_size q = { .dom = DOMID_SELF };
+
+        hypercall_grant_table_op(GNTTABOP_query_size, (unsigned long)&q, 1);
+    }
     free_before = ts_settled_free_pages();
     domains_before = ts_nr_domains();
     ts_build_child(&c, CHILD_WAIT);
+    check_rc(ts_seed_grant(&c, STORE_REF, CHILD_PFN_STORE), 0,
+             "seed the child's store grant through XENMEM_acquire_resource");
     check_rc(ts_domain_info(c.id, &info), 0, "getdomaininfo of the built child");
     check(info.flags & XEN_DOMINF_paused, "built, still paused (flags %#x)", info.flags);
     check(ts_free_pages() < free_before, "its memory came out of the free pages");
     check(ts_nr_domains() == domains_before + 1, "one more domain in the list");
     ts_unpause(c.id);
     check_running();
+    map_child_grant();
     check_destroy(free_before, domains_before);
 }

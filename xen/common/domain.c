@@ -171,8 +171,8 @@ void domain_last_frame_gone(struct domain *d)
 
 /*
  * Deferred so that no hypercall in progress (a grant unmap that freed the
- * last frame, say) holds a pointer to freed memory: called from domctl,
- * under the domctl and mm locks, before looking at any domain.
+ * last frame, say) holds a pointer to freed memory: called at the start of
+ * domctl and sysctl (domctl_reap), under the domctl and mm locks.
  */
 void domain_reap(void)
 {

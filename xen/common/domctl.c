@@ -340,6 +340,16 @@ static long domctl(struct xen_domctl *op, bool *copyback)
     return domctl_on(op, d, copyback);
 }
 
+/* Frees the domains gone since the last look, when no domctl holds a pointer to one. */
+void domctl_reap(void)
+{
+    spin_lock(&domctl_lock);
+    mm_lock();
+    domain_reap();
+    mm_unlock();
+    spin_unlock(&domctl_lock);
+}
+
 long do_domctl(uint64_t arg)
 {
     struct xen_domctl op;

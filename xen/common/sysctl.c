@@ -16,6 +16,7 @@
 
 void domain_info(const struct domain *d, struct xen_domctl_getdomaininfo *info);
 long cpupool_op(struct xen_sysctl_cpupool_op *op); /* cpupool.c */
+void domctl_reap(void);                            /* domctl.c */
 long numainfo(struct xen_sysctl_numainfo *ni);      /* topology.c */
 long cputopoinfo(struct xen_sysctl_cputopoinfo *ti);
 long sysctl_cpu_policy(struct xen_sysctl_cpu_policy *cp);          /* pv/cpu_policy.c */
@@ -119,6 +120,7 @@ long do_sysctl(uint64_t arg)
         return -EFAULT;
     if (op.interface_version != XEN_SYSCTL_INTERFACE_VERSION)
         return -EACCES;
+    domctl_reap(); /* a dead domain's memory counts as free before physinfo says */
     switch (op.cmd) {
     case XEN_SYSCTL_readconsole:
         rc = readconsole(&op.u.readconsole);

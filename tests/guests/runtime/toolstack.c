@@ -6,6 +6,7 @@
  */
 #include "toolstack.h"
 
+#include <xen/grant_table.h>
 #include <xen/memory.h>
 
 extern const char child_image[], child_image_end[];
@@ -379,4 +380,28 @@ bool ts_wait_shutdown(domid_t id, struct xen_domctl_getdomaininfo *info)
         hypercall_sched_op(SCHEDOP_yield, 0);
     }
     return false;
+}
+
+long ts_seed_grant(struct child *c, grant_ref_t ref, unsigned pfn)
+{
+    static xen_pfn_t frame;
+    xen_mem_acquire_resource_t r = {
+        .domid = c->id, .type = XENMEM_resource_grant_table,
+        .id = XENMEM_resource_grant_table_id_shared, .nr_frames = 1, .frame = 0,
+    };
+    grant_entry_v1_t *table;
+    long rc;
+
+    set_xen_guest_handle(r.frame_list, &frame);
+    rc = hypercall_memory_op(XENMEM_acquire_resource, &r);
+    if (rc)
+        return rc;
+    rc = ts_map_foreign(c->id, frame, true, (void **)&table);
+    if (rc)
+        return rc;
+    table[ref].domid = 0;
+    table[ref].frame = (uint32_t)c->mfn[pfn]; /* PV: the frame is an MFN */
+    __atomic_store_n(&table[ref].flags, GTF_permit_access, __ATOMIC_RELEASE);
+    ts_unmap_foreign(table);
+    return 0;
 }

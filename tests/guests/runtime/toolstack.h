@@ -56,6 +56,12 @@ struct child {
  */
 void ts_build_child(struct child *c, enum child_command command);
 void ts_unpause(domid_t id);
+/*
+ * As libxc seeds a new domain's console and xenstore grants: the child's
+ * grant frame 0 through XENMEM_acquire_resource, mapped foreign, gets
+ * entry ref granting Dom0 the child's pfn. 0 or the failing call's result.
+ */
+long ts_seed_grant(struct child *c, grant_ref_t ref, unsigned pfn);
 /* Waits (polling, up to about 2 s) for our port to go pending; true if it did. */
 bool ts_wait_port(evtchn_port_t port);
 /* Waits for the domain to show XEN_DOMINF_shutdown; its info in *info. */

@@ -116,6 +116,12 @@ install_busybox() {
         [ "$applet" = busybox ] || [ -e "$root/bin/$applet" ] ||
             ln -s busybox "$root/bin/$applet"
     done
+    # The kernel runs /sbin/poweroff for a Xen shutdown request
+    # (orderly_poweroff's poweroff_cmd); halt and reboot keep it company.
+    mkdir -p "$root/sbin"
+    for applet in poweroff reboot halt; do
+        [ -e "$root/sbin/$applet" ] || ln -s ../bin/busybox "$root/sbin/$applet"
+    done
 }
 
 # Libraries are resolved with the host's ldd (the same Debian release as

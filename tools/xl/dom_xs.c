@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/time.h>
 #include <uuid/uuid.h>
 
 
@@ -91,6 +92,16 @@ static void make_nodes(struct xs_batch *b, uint32_t d, const struct dom_params *
     put(b, p->name, "/local/domain/%u/name", d);
     put(b, uuid, "/vm/%s/uuid", uuid);
     put(b, p->name, "/vm/%s/name", uuid);
+    {
+        /* Creation time, "<seconds>.<centiseconds>", for `xl uptime` (libxl's start_time). */
+        struct timeval tv;
+        char when[32];
+
+        gettimeofday(&tv, NULL);
+        snprintf(when, sizeof(when), "%lu.%02d", (unsigned long)tv.tv_sec,
+                 (int)(tv.tv_usec / 10000));
+        put(b, when, "/vm/%s/start_time", uuid);
+    }
     put(b, "linux", "/vm/%s/image/ostype", uuid);
     put(b, p->kernel, "/vm/%s/image/kernel", uuid);
     put(b, p->ramdisk ? p->ramdisk : "", "/vm/%s/image/ramdisk", uuid);

@@ -1,6 +1,6 @@
 # xl, the Xenolith command line (docs/xl.md). Everything but the entry point
 # (xl.c) is also linked into build/unit/tool-tests.
-XL_LIB_SRCS := $(filter-out tools/xl/xl.c,$(wildcard tools/xl/xl_*.c))
+XL_LIB_SRCS := $(filter-out tools/xl/xl.c,$(wildcard tools/xl/xl_*.c tools/xl/dom_*.c))
 XL_CFLAGS := -I/usr/include/libxml2
 XL_LIBS := -lyajl -lxml2 -luuid
 
@@ -10,10 +10,17 @@ TOOL_UNIT_LIBS += $(XL_LIBS)
 # tools.mk sets TOOL_UNIT_CFLAGS after including the fragments: append per target.
 build/unit/tool-tests: TOOL_UNIT_CFLAGS += $(XL_CFLAGS)
 
-$(TOOLS_OUT)/bin/xl: tools/xl/xl.c $(XL_LIB_SRCS) $(wildcard tools/xl/*.h)
+# xl reaches the hypervisor only through libxc, and xenstore through its client library.
+XL_XEN_LIBS := $(LIBXENSTORE) $(LIBXC)
+TOOL_UNIT_LIBS += $(XL_XEN_LIBS) $(LIBXC_LIBS)
+build/unit/tool-tests: $(XL_XEN_LIBS)
+
+$(TOOLS_OUT)/bin/xl: tools/xl/xl.c $(XL_LIB_SRCS) $(CONSOLE_CLIENT_SRCS) $(wildcard tools/xl/*.h) \
+		$(XL_XEN_LIBS)
 	@mkdir -p $(dir $@)
 	$(call step,CC,$@)
-	$(Q)$(CC) $(TOOLS_CFLAGS) $(XL_CFLAGS) tools/xl/xl.c $(XL_LIB_SRCS) -o $@ $(XL_LIBS)
+	$(Q)$(CC) $(TOOLS_CFLAGS) $(XL_CFLAGS) tools/xl/xl.c $(XL_LIB_SRCS) $(CONSOLE_CLIENT_SRCS) \
+		-o $@ $(XL_XEN_LIBS) $(XL_LIBS) $(LIBXC_LIBS)
 
 .PHONY: xl-golden
 xl-golden: $(TOOLS_OUT)/bin/xl

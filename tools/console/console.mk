@@ -5,7 +5,7 @@ CONSOLE_LIB_SRCS := tools/console/cons_ring.c tools/console/cons_domain.c
 CONSOLE_CLIENT_SRCS := tools/console/console_client.c tools/console/console_escape.c
 CONSOLE_HDRS := $(wildcard tools/console/*.h tools/libxc/xc.h tools/xenstore/xs_client.h)
 
-TOOL_UNIT_SRCS += tools/console/cons_ring.c tools/console/console_escape.c
+TOOL_UNIT_SRCS += tools/console/cons_ring.c tools/console/console_escape.c tools/console/console_client.c
 
 ifdef LIBXC
 ifdef LIBXENSTORE

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "dom.h"
 #include <xen/sched.h>
@@ -82,7 +83,7 @@ int dom_monitor(struct dom_ctx *c, const struct dom_params *p, uint32_t *domid)
         fprintf(stderr, "%s: cannot watch @releaseDomain: %s\n", c->prog, strerror(-rc));
         return -1;
     }
-    printf("Waiting for domain %s (domid %u) to die\n", p->name, *domid);
+    printf("Waiting for domain %s (domid %u) to die [pid %d]\n", p->name, *domid, (int)getpid());
     fflush(stdout);
     for (;;) {
         unsigned num;

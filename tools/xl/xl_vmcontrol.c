@@ -1,14 +1,25 @@
 /*
  * Domain lifecycle commands (xl(1)): create, destroy, shutdown, reboot,
  * pause, unpause, rename. The configuration half works without a
- * hypervisor (`xl -N create`); what needs Xen says so and fails.
+ * hypervisor (`xl -N create`); the rest goes through dom.h.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <uuid/uuid.h>
 
+#include "console_client.h"
+#include "dom.h"
 #include "xl.h"
 #include "xl_json.h"
+#include <xen/sched.h>
+
+/* How long `xl create -c` and `xl console` wait for xenconsoled's pty. */
+#define CONSOLE_WAIT_MS 10000
 
 struct create_opts {
     const char *file;
@@ -52,10 +63,96 @@ static int create_args(int argc, char **argv, struct create_opts *o)
     return 1;
 }
 
+/* xl.cfg's actions as the monitor's (both follow libxl's enum order). */
+static enum dom_action action(int a)
+{
+    return a >= XL_ACTION_DESTROY && a <= XL_ACTION_SOFT_RESET ? (enum dom_action)a : DOM_DESTROY;
+}
+
+/* What dom_create needs, from the parsed configuration; -1 with a message if it cannot run. */
+static int params_from_config(const struct xl_domain_config *c, const char *file,
+                              struct dom_params *p)
+{
+    memset(p, 0, sizeof(*p));
+    if (c->c_info.type != XL_DOMTYPE_PV && c->c_info.type != XL_DOMTYPE_INVALID) {
+        fprintf(stderr, "%s: type \"%s\": Xenolith runs PV guests only (type=\"pv\")\n", file,
+                xl_enum_name(XT_DOMTYPE, c->c_info.type));
+        return -1;
+    }
+    if (!c->b_info.kernel) {
+        fprintf(stderr, "%s: no kernel= given (%s)\n", file,
+                c->b_info.bootloader ? "bootloaders are not supported: give kernel= and ramdisk="
+                                     : "a PV guest needs kernel=");
+        return -1;
+    }
+    if (c->num_nics || c->num_disks) {
+        fprintf(stderr, "%s: %s devices are not supported yet: remove the %s line\n", file,
+                c->num_nics ? "vif" : "disk", c->num_nics ? "vif" : "disk");
+        return -1;
+    }
+    if (uuid_parse(c->c_info.uuid, p->uuid)) {
+        fprintf(stderr, "%s: uuid \"%s\" is not a UUID\n", file, c->c_info.uuid);
+        return -1;
+    }
+    p->name = c->c_info.name;
+    p->max_vcpus = (unsigned)c->b_info.max_vcpus;
+    p->vcpus = (unsigned)c->b_info.avail_vcpus;
+    p->max_kib = (uint64_t)c->b_info.max_memkb;
+    p->target_kib = (uint64_t)c->b_info.target_memkb;
+    p->kernel = c->b_info.kernel;
+    p->ramdisk = c->b_info.ramdisk;
+    p->cmdline = c->b_info.cmdline;
+    p->on_shutdown[SHUTDOWN_poweroff] = action(c->act.on_poweroff);
+    p->on_shutdown[SHUTDOWN_reboot] = action(c->act.on_reboot);
+    p->on_shutdown[SHUTDOWN_suspend] = DOM_PRESERVE;
+    p->on_shutdown[SHUTDOWN_crash] = action(c->act.on_crash);
+    p->on_shutdown[SHUTDOWN_watchdog] = action(c->act.on_watchdog);
+    return 0;
+}
+
+/*
+ * The monitor runs in a child of its own (xl's waiter, named in ps as
+ * `xl-<name>`), logging to /var/log/xen/xl-<name>.log, with its own
+ * connections: the parent's must not be shared.
+ */
+static void spawn_monitor(struct dom_ctx *parent, const struct dom_params *p, uint32_t domid)
+{
+    char log[256];
+    pid_t pid = fork();
+    struct dom_ctx dc;
+    int fd, rc;
+
+    if (pid != 0) {
+        if (pid < 0)
+            fprintf(stderr, "xl create: cannot start the monitor of domain %u: %s (on_* actions "
+                            "will not run)\n", domid, strerror(errno));
+        return;
+    }
+    setsid();
+    mkdir("/var/log/xen", 0755);
+    snprintf(log, sizeof(log), "/var/log/xen/xl-%s.log", p->name);
+    fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    if (fd < 0)
+        fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+    dup2(fd, STDOUT_FILENO);
+    dup2(fd, STDERR_FILENO);
+    close(STDIN_FILENO);
+    open("/dev/null", O_RDONLY);
+    dom_ctx_close(parent);
+    if (dom_ctx_open(&dc, "xl monitor"))
+        _exit(1);
+    rc = dom_monitor(&dc, p, &domid);
+    dom_ctx_close(&dc);
+    _exit(rc ? 1 : 0);
+}
+
 int main_create(int argc, char **argv)
 {
     struct create_opts o = {0};
     struct xl_domain_config c;
+    struct dom_params p;
+    struct dom_ctx dc = {0};
+    uint32_t domid;
     char *json = NULL;
     int rc = 1, r;
 
@@ -68,21 +165,36 @@ int main_create(int argc, char **argv)
         fprintf(stderr, "Parsing config from %s\n", o.file);
     if (xl_load_config(&c, o.file, o.overrides, o.noverrides, stderr) < 0)
         goto out;
+    if (!(json = xl_json_domain(&c, -1)))
+        goto out;
     if (xl_globals.dryrun || o.dryrun) {
-        if (!(json = xl_json_domain(&c, -1)))
-            goto out;
         fputs(json, stdout);
         rc = 0;
         goto out;
     }
-    rc = xl_not_implemented("create");
+    if (params_from_config(&c, o.file, &p) || dom_ctx_open(&dc, "xl create"))
+        goto out;
+    p.config_json = json;
+    p.paused = o.paused;
+    if (dom_create(&dc, &p, &domid))
+        goto out;
+    rc = 0;
+    if (o.foreground) {
+        rc = dom_monitor(&dc, &p, &domid) ? 1 : 0;
+        goto out;
+    }
+    if (!o.no_waiter)
+        spawn_monitor(&dc, &p, domid);
+    if (o.console)
+        rc = console_attach(dc.xc, dc.xs, domid, CONSOLE_ESCAPE, CONSOLE_WAIT_MS);
 out:
+    dom_ctx_close(&dc);
     free(json);
     xl_config_dispose(&c);
     return rc;
 }
 
-/* The commands that take exactly `nargs` operands after their options. */
+/* Options, then exactly nargs operands; -1 to go on, else the exit status. */
 static int operands(int argc, char **argv, const char *opts, int nargs, const char *cmd)
 {
     int c;
@@ -96,40 +208,160 @@ static int operands(int argc, char **argv, const char *opts, int nargs, const ch
     return -1;
 }
 
-#define SIMPLE_COMMAND(fn, name, opts, nargs)                                                \
-    int fn(int argc, char **argv)                                                            \
-    {                                                                                        \
-        int r = operands(argc, argv, opts, nargs, name);                                     \
-        return r >= 0 ? r : xl_not_implemented(name);                                        \
-    }
-
-SIMPLE_COMMAND(main_destroy, "destroy", "f", 1)
-SIMPLE_COMMAND(main_pause, "pause", "", 1)
-SIMPLE_COMMAND(main_unpause, "unpause", "", 1)
-SIMPLE_COMMAND(main_rename, "rename", "", 2)
-
-/* shutdown/reboot: <Domain>, or -a and no domain. */
-static int shutdown_like(int argc, char **argv, const char *cmd)
+/* The context and the domain of the first operand, for the one-domain commands. */
+static int open_domain(struct dom_ctx *dc, const char *prog, const char *what, uint32_t *domid)
 {
-    int c, all = 0;
+    if (dom_ctx_open(dc, prog))
+        return -1;
+    if (dom_lookup(dc, what, domid)) {
+        dom_ctx_close(dc);
+        return -1;
+    }
+    return 0;
+}
+
+int main_destroy(int argc, char **argv)
+{
+    struct dom_ctx dc;
+    uint32_t domid;
+    int rc = operands(argc, argv, "f", 1, "destroy");
+
+    if (rc >= 0 || open_domain(&dc, "xl destroy", argv[optind], &domid))
+        return rc >= 0 ? rc : 1;
+    rc = dom_destroy(&dc, domid) ? 1 : 0;
+    dom_ctx_close(&dc);
+    return rc;
+}
+
+static int pause_like(int argc, char **argv, const char *cmd, bool pause)
+{
+    struct dom_ctx dc;
+    uint32_t domid;
+    int rc = operands(argc, argv, "", 1, cmd);
+
+    if (rc >= 0 || open_domain(&dc, pause ? "xl pause" : "xl unpause", argv[optind], &domid))
+        return rc >= 0 ? rc : 1;
+    rc = pause ? xc_domain_pause(dc.xc, domid) : xc_domain_unpause(dc.xc, domid);
+    if (rc)
+        fprintf(stderr, "xl %s: domain %u: %s\n", cmd, domid, xc_last_error(dc.xc));
+    dom_ctx_close(&dc);
+    return rc ? 1 : 0;
+}
+
+int main_pause(int argc, char **argv)
+{
+    return pause_like(argc, argv, "pause", true);
+}
+
+int main_unpause(int argc, char **argv)
+{
+    return pause_like(argc, argv, "unpause", false);
+}
+
+int main_rename(int argc, char **argv)
+{
+    struct dom_ctx dc;
+    uint32_t domid;
+    const char *why;
+    int rc = operands(argc, argv, "", 2, "rename");
+
+    if (rc >= 0)
+        return rc;
+    if (xl_valid_name(argv[optind + 1], &why)) {
+        fprintf(stderr, "xl rename: '%s': %s\n", argv[optind + 1], why);
+        return 1;
+    }
+    if (open_domain(&dc, "xl rename", argv[optind], &domid))
+        return 1;
+    rc = dom_rename(&dc, domid, argv[optind + 1]) ? 1 : 0;
+    dom_ctx_close(&dc);
+    return rc;
+}
+
+/* 1 when the domain has shut down (or, with death, is gone); 0 while it runs. */
+static int has_ended(struct dom_ctx *dc, uint32_t domid, bool death)
+{
+    struct xen_domctl_getdomaininfo info;
+
+    if (xc_domain_info(dc->xc, domid, &info))
+        return 1;
+    return !death && (info.flags & (XEN_DOMINF_shutdown | XEN_DOMINF_dying));
+}
+
+/* Waits for every domain of ids[] to end (@releaseDomain fires on shutdown and death). */
+static int wait_domains(struct dom_ctx *dc, const uint32_t *ids, int n, bool death)
+{
+    int left = n;
+
+    if (xs_watch(dc->xs, "@releaseDomain", "xl-wait"))
+        return -1;
+    printf("Waiting for %d domains\n", n);
+    while (left > 0) {
+        unsigned num;
+        char **ev = xs_read_watch(dc->xs, &num);
+
+        if (!ev)
+            return -1;
+        free(ev);
+        left = 0;
+        for (int i = 0; i < n; i++)
+            left += !has_ended(dc, ids[i], death);
+    }
+    for (int i = 0; i < n; i++)
+        printf("Domain %u has been %s\n", ids[i], death ? "destroyed" : "shut down");
+    return 0;
+}
+
+/* shutdown/reboot: <Domain>, or -a for every guest; -w waits (twice: until death). */
+static int shutdown_like(int argc, char **argv, const char *cmd, const char *request)
+{
+    struct xen_domctl_getdomaininfo *info = NULL;
+    uint32_t ids[1024];
+    struct dom_ctx dc = {0};
+    int c, all = 0, wait = 0, n = 0, rc = 1;
+    char prog[32];
 
     while ((c = xl_getopt(argc, argv, "awF", cmd)) != -1) {
         if (c == 0 || c == 2)
             return c == 0 ? 0 : 1;
-        if (c == 'a')
-            all = 1;
+        all |= c == 'a';
+        wait += c == 'w';
     }
     if (all ? argc != optind : argc - optind != 1)
         return xl_usage_error(cmd, all ? "-a takes no domain" : "one domain expected");
-    return xl_not_implemented(cmd);
+    snprintf(prog, sizeof(prog), "xl %s", cmd);
+    if (dom_ctx_open(&dc, prog))
+        return 1;
+    if (all) {
+        int got;
+
+        info = calloc(1024, sizeof(*info));
+        got = info ? xc_domain_list(dc.xc, 1, info, 1024) : -1;
+        for (int i = 0; i < got; i++)
+            if (!(info[i].flags & (XEN_DOMINF_shutdown | XEN_DOMINF_dying)))
+                ids[n++] = info[i].domain;
+    } else if (dom_lookup(&dc, argv[optind], &ids[0]) == 0) {
+        n = 1;
+    } else
+        goto out;
+    for (int i = 0; i < n; i++)
+        if (dom_request(&dc, ids[i], request))
+            goto out;
+    rc = 0;
+    if (wait && n)
+        rc = wait_domains(&dc, ids, n, wait > 1) ? 1 : 0;
+out:
+    free(info);
+    dom_ctx_close(&dc);
+    return rc;
 }
 
 int main_shutdown(int argc, char **argv)
 {
-    return shutdown_like(argc, argv, "shutdown");
+    return shutdown_like(argc, argv, "shutdown", "poweroff");
 }
 
 int main_reboot(int argc, char **argv)
 {
-    return shutdown_like(argc, argv, "reboot");
+    return shutdown_like(argc, argv, "reboot", "reboot");
 }

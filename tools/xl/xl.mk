@@ -29,9 +29,10 @@ xl-golden: $(TOOLS_OUT)/bin/xl
 # libFuzzer target over everything xl reads (tests/xl/fuzz/xl_config_fuzz.c):
 #   make xl-fuzz && build/fuzz/xl-config-fuzz -max_total_time=60 NEWDIR tests/xl/golden
 # (libFuzzer adds what it finds to the first directory: never the golden one).
-XL_FUZZ_SRCS := $(filter-out tools/xl/xl_dispatch.c tools/xl/xl_cmdtable.c tools/xl/xl_help.c \
-	tools/xl/xl_vmcontrol.c tools/xl/xl_info.c tools/xl/xl_mem.c tools/xl/xl_console.c \
-	tools/xl/xl_devices.c,$(XL_LIB_SRCS))
+# The configuration half only: no command, no libxc, no xenstore.
+XL_FUZZ_SRCS := $(addprefix tools/xl/,xl_cfg_domain.c xl_cfg_lex.c xl_cfg_parse.c \
+	xl_cfg_write.c xl_check.c xl_config_load.c xl_diag.c xl_disk.c xl_json.c xl_suggest.c \
+	xl_types.c xl_units.c xl_vif.c xl_xml.c)
 .PHONY: xl-fuzz
 xl-fuzz: build/fuzz/xl-config-fuzz
 build/fuzz/xl-config-fuzz: tests/xl/fuzz/xl_config_fuzz.c $(XL_FUZZ_SRCS) $(wildcard tools/xl/*.h)

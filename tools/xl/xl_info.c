@@ -314,6 +314,7 @@ static void info_xen(struct info_line *l, int *n, xc_t *xc)
     } u;
     long ver = xc_version(xc, XENVER_version, NULL, 0);
     unsigned sched = 0;
+    long len;
     char *p;
 
     memset(&u, 0, sizeof(u));
@@ -350,9 +351,10 @@ static void info_xen(struct info_line *l, int *n, xc_t *xc)
     memset(&u, 0, sizeof(u));
     u.build.id.len = sizeof(u.build.bytes);
     p = info_add(l, n, "build_id", "%s", "")->value;
-    if (xc_version(xc, XENVER_build_id, &u.build, sizeof(u.build)) > 0)
-        for (uint32_t i = 0; i < u.build.id.len && i < sizeof(u.build.bytes); i++)
-            p += sprintf(p, "%02x", u.build.bytes[i]);
+    /* XENVER_build_id answers the length of the id it wrote. */
+    len = xc_version(xc, XENVER_build_id, &u.build, sizeof(u.build));
+    for (long i = 0; i < len && i < (long)sizeof(u.build.bytes); i++)
+        p += sprintf(p, "%02x", u.build.bytes[i]);
 }
 
 int main_info(int argc, char **argv)

@@ -9,10 +9,14 @@
 #define DOM_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "xc.h"
 #include "xs_client.h"
+
+struct xl_nic;
+struct xl_disk;
 
 struct dom_ctx {
     xc_t *xc;
@@ -41,6 +45,11 @@ struct dom_params {
     /* Indexed by SHUTDOWN_* of public/sched.h: poweroff, reboot, suspend, crash, watchdog. */
     enum dom_action on_shutdown[5];
     const char *config_json; /* stored for `xl list -l`; may be NULL */
+    /* The vifs (devid and MAC set) and disks, plugged before unpause (dom_dev.h). */
+    const struct xl_nic *nics;
+    size_t num_nics;
+    const struct xl_disk *disks;
+    size_t num_disks;
     bool paused;             /* leave it paused (xl create -p) */
 };
 

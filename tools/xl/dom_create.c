@@ -15,6 +15,7 @@
 
 #include "dom.h"
 #include <xen/sched.h>
+#include "dom_dev.h"
 #include "dom_xs.h"
 
 /* Beyond the guest's memory: what Xen charges to it besides RAM (libxl's LIBXL_MAXMEM_CONSTANT). */
@@ -50,7 +51,7 @@ static int preflight(struct dom_ctx *c, const struct dom_params *p)
             return -1;
         }
     }
-    return 0;
+    return dom_dev_preflight(c, p);
 }
 
 static int make_domain(struct dom_ctx *c, const struct dom_params *p, uint32_t *domid)
@@ -145,6 +146,9 @@ int dom_create(struct dom_ctx *c, const struct dom_params *p, uint32_t *domid)
         goto fail;
     }
     introduced = true;
+    /* Devices before unpause: the guest's netfront and blkfront find them at boot. */
+    if (dom_dev_add_all(c, *domid, p))
+        goto fail;
     if (!p->paused && xc_domain_unpause(c->xc, *domid)) {
         fprintf(stderr, "%s: unpausing domain %u failed: %s\n", c->prog, *domid,
                 xc_last_error(c->xc));
@@ -180,6 +184,8 @@ int dom_destroy(struct dom_ctx *c, uint32_t domid)
         return -1;
     }
     xs_release_domain(c->xs, domid);
+    /* Scripts offline/remove and backends gone, so no vif or loop device outlives the guest. */
+    dom_dev_remove_all(c, domid);
     dom_xs_remove(c, domid);
     path = dom_userdata_path(c, domid);
     if (path)

@@ -15,6 +15,7 @@
 #include "console_client.h"
 #include "dom.h"
 #include "xl.h"
+#include "xl_dev.h"
 #include "xl_json.h"
 #include <xen/sched.h>
 
@@ -70,7 +71,7 @@ static enum dom_action action(int a)
 }
 
 /* What dom_create needs, from the parsed configuration; -1 with a message if it cannot run. */
-static int params_from_config(const struct xl_domain_config *c, const char *file,
+static int params_from_config(struct xl_domain_config *c, const char *file,
                               struct dom_params *p)
 {
     memset(p, 0, sizeof(*p));
@@ -85,11 +86,17 @@ static int params_from_config(const struct xl_domain_config *c, const char *file
                                      : "a PV guest needs kernel=");
         return -1;
     }
-    if (c->num_nics || c->num_disks) {
-        fprintf(stderr, "%s: %s devices are not supported yet: remove the %s line\n", file,
-                c->num_nics ? "vif" : "disk", c->num_nics ? "vif" : "disk");
-        return -1;
-    }
+    /* A vif without mac= gets one now, kept in the stored config so a restart keeps it. */
+    for (size_t i = 0; i < c->num_nics; i++)
+        if (!c->nics[i].mac &&
+            (!(c->nics[i].mac = malloc(18)) || xl_vif_generate_mac(c->nics[i].mac))) {
+            fprintf(stderr, "%s: vif %zu: cannot generate a MAC address\n", file, i);
+            return -1;
+        }
+    p->nics = c->nics;
+    p->num_nics = c->num_nics;
+    p->disks = c->disks;
+    p->num_disks = c->num_disks;
     if (uuid_parse(c->c_info.uuid, p->uuid)) {
         fprintf(stderr, "%s: uuid \"%s\" is not a UUID\n", file, c->c_info.uuid);
         return -1;
@@ -173,6 +180,9 @@ int main_create(int argc, char **argv)
         goto out;
     }
     if (params_from_config(&c, o.file, &p) || dom_ctx_open(&dc, "xl create"))
+        goto out;
+    free(json); /* again, with the generated MACs */
+    if (!(json = xl_json_domain(&c, -1)))
         goto out;
     p.config_json = json;
     p.paused = o.paused;
@@ -267,7 +277,7 @@ int main_rename(int argc, char **argv)
 
     if (rc >= 0)
         return rc;
-    if (xl_valid_name(argv[optind + 1], &why)) {
+    if (!xl_valid_name(argv[optind + 1], &why)) {
         fprintf(stderr, "xl rename: '%s': %s\n", argv[optind + 1], why);
         return 1;
     }

@@ -40,7 +40,7 @@ BENCH_LDFLAGS := -nostdlib -static -z max-page-size=4096 -z noexecstack \
 
 bench_show = $(if $(filter 1,$(V)),,@printf '  %-7s %s\n' '$(1)' '$(2)';)
 
-.PHONY: bench-kernels bench-clean
+.PHONY: bench-kernels bench-toolstack bench-clean
 
 bench-kernels: $(BENCH_ELFS)
 
@@ -68,6 +68,29 @@ $(BENCH_OUT)/%.elf: $(BENCH_OUT)/%.o $(BENCH_RUNTIME_OBJS) $(BENCH_LDS)
 
 .SECONDARY: $(BENCH_ELFS:.elf=.o) $(BENCH_RUNTIME_OBJS)
 
+# The toolstack benchmark (bench/toolstack.sh): the console-only guest,
+# linked with the runtime's notes and hypercall page but none of its C, and
+# tsclock, the clock the in-Dom0 script times with (static: it runs in the
+# Dom0 image whatever libraries that holds).
+BENCH_TS_SRC := bench/toolstack
+BENCH_TS_OUT := $(BENCH_OUT)/toolstack
+BENCH_TS_GUEST := $(BENCH_TS_OUT)/console-guest.elf
+BENCH_TS_CLOCK := $(BENCH_TS_OUT)/tsclock
+
+bench-toolstack: $(BENCH_TS_GUEST) $(BENCH_TS_CLOCK)
+
+$(BENCH_TS_OUT)/console_guest.o: $(BENCH_TS_SRC)/console_guest.c | $(BENCH_SYSINC_STAMP)
+	$(call bench_show,CC,$@) mkdir -p $(@D) && \
+	    $(BENCH_CC) $(BENCH_CPPFLAGS) $(BENCH_CFLAGS) -c $< -o $@
+
+$(BENCH_TS_GUEST): $(BENCH_TS_OUT)/console_guest.o $(BENCH_OUT)/runtime/notes.o \
+                   $(BENCH_OUT)/runtime/hypercall_page.o $(BENCH_LDS)
+	$(call bench_show,LD,$@) $(BENCH_LD) $(BENCH_LDFLAGS) -o $@ $(filter %.o,$^)
+
+$(BENCH_TS_CLOCK): $(BENCH_TS_SRC)/tsclock.c
+	$(call bench_show,CC,$@) mkdir -p $(@D) && \
+	    $(BENCH_CC) -std=gnu11 -O2 -Wall -Werror -static -o $@ $<
+
 bench-clean:
 	$(call bench_show,CLEAN,$(BENCH_OUT)) rm -rf $(BENCH_OUT)
 
@@ -75,4 +98,4 @@ ifneq ($(firstword $(MAKEFILE_LIST)),$(bench_mk))
 .DEFAULT_GOAL := $(bench_saved_goal)
 endif
 
--include $(wildcard $(BENCH_OUT)/*.d $(BENCH_OUT)/runtime/*.d)
+-include $(wildcard $(BENCH_OUT)/*.d $(BENCH_OUT)/runtime/*.d $(BENCH_OUT)/toolstack/*.d)

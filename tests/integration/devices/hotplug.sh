@@ -1,0 +1,31 @@
+# Hot attach and detach of a vif and a disk on a running DomU.
+. /root/lib.sh
+cfg hot "" 
+xl create /root/hot.cfg >/tmp/hot.out 2>&1 || fail create "$(tr '\n' ' ' </tmp/hot.out)"
+wait_console hot XENOLITH-DOMU-UP 60 || fail boot "no banner"
+d=$(domid_of hot)
+xl network-attach hot bridge=xenbr0 >/tmp/na.out 2>&1
+check network-attach "$(tr '\n' ' ' </tmp/na.out)" test $? = 0
+wait_until "xl network-list hot | grep -q '^0   0  00:16:3e:..:..:..     0     4 '" 20
+check vif-connected "$(xl network-list hot 2>&1 | tr '\n' '|')" \
+    sh -c "xl network-list hot | grep -q '^0   0  00:16:3e:..:..:..     0     4 ' && ip -o link show vif$d.0 | grep -q 'master xenbr0'"
+xl network-detach hot 0 >/tmp/nd.out 2>&1
+check network-detach "$(tr '\n' ' ' </tmp/nd.out)" test $? = 0
+wait_until "! ip link show vif$d.0" 10
+check vif-gone "$(xl network-list hot | tail -n +2 | tr '\n' '|') $(ip -o link | grep -o "vif$d\.[0-9]*")" \
+    sh -c "[ \$(xl network-list hot | wc -l) = 1 ] && ! ip link show vif$d.0 2>/dev/null && ! xenstore-read /local/domain/0/backend/vif/$d/0/state 2>/dev/null"
+dd if=/dev/zero of=/tmp/hot.img bs=1M count=4 2>/dev/null
+xl block-attach hot file:/tmp/hot.img,xvdb,w >/tmp/ba.out 2>&1
+check block-attach "$(tr '\n' ' ' </tmp/ba.out)" test $? = 0
+wait_until "xl block-list hot | grep -q '^51728 0   $d *4 '" 20
+check vbd-connected "$(xl block-list hot 2>&1 | tr '\n' '|') $(losetup -a)" \
+    sh -c "xl block-list hot | grep -q '^51728 0   $d *4 ' && losetup -a | grep -q /tmp/hot.img"
+xl block-detach hot xvdb >/tmp/bd.out 2>&1
+check block-detach "$(tr '\n' ' ' </tmp/bd.out)" test $? = 0
+wait_until "[ -z \"\$(losetup -a)\" ]" 10
+check vbd-gone "$(xl block-list hot | tail -n +2 | tr '\n' '|') $(losetup -a)" \
+    sh -c "[ \$(xl block-list hot | wc -l) = 1 ] && [ -z \"\$(losetup -a)\" ]"
+xl destroy hot
+clean destroy-clean
+grep -h . /var/log/xen/xen-hotplug.log 2>/dev/null | tail -n 8 | sed 's/^/  hotplug: /'
+exit $failed

@@ -125,6 +125,9 @@ def rows(runs):
     return out
 
 
+TOOLSTACK_MARKER = "<!-- bench/toolstack.sh writes from here to the end -->"
+
+
 def markdown_table(table, several_runs):
     head = ["Operation", "Xen 4.17 instructions/op", "Xenolith instructions/op",
             "Ratio (Xenolith/Xen)"]
@@ -254,8 +257,18 @@ def main(argv):
             md += ["```"] + chart + ["```", ""]
         if args.png:
             md += [f"![ratios]({os.path.basename(args.png)})", ""]
+        # bench/toolstack.sh's section at the end of the file stays.
+        tail = ""
+        try:
+            with open(args.markdown) as f:
+                old = f.read()
+            at = old.find(TOOLSTACK_MARKER)
+            if at >= 0:
+                tail = "\n" + old[at:]
+        except FileNotFoundError:
+            pass
         with open(args.markdown, "w") as f:
-            f.write("\n".join(md).rstrip("\n") + "\n")
+            f.write("\n".join(md).rstrip("\n") + "\n" + tail)
     if args.png:
         plot(table, args.png)
     return 0

@@ -70,6 +70,9 @@ static void check_running(void)
           (unsigned long)info.max_pages);
     check(!(info.flags & (XEN_DOMINF_paused | XEN_DOMINF_dying | XEN_DOMINF_shutdown)),
           "running, not paused, dying or shut down (flags %#x)", info.flags);
+    /* No shutdown code yet: Xen shifts in SHUTDOWN_CODE_INVALID (~0u), all ones above bit 16. */
+    check(info.flags >> XEN_DOMINF_shutdownshift == 0xffff,
+          "a running domain's shutdown code bits are all ones (flags %#x)", info.flags);
     dop.u.getvcpuinfo.vcpu = 0;
     check_rc(domctl(&dop), 0, "getvcpuinfo d%u vcpu 0", c.id);
     check(dop.u.getvcpuinfo.online, "its vCPU 0 is online");
@@ -124,8 +127,10 @@ void test_main(void)
      * A first domain's life leaves the hypervisor with what it allocates
      * once (Xen 4.17 keeps one page more after it): measure from a second.
      */
-    if (!ts_create_domain(&c.id))
-        ts_destroy_domain(c.id);
+    domid_t first = DOMID_INVALID;
+
+    if (!ts_create_domain(&first))
+        ts_destroy_domain(first);
     {
         /* Our own grant table (its maptrack), which a backend keeps for good. */
         struct gnttab_query_size q = { .dom = DOMID_SELF };
@@ -135,6 +140,8 @@ void test_main(void)
     free_before = ts_settled_free_pages();
     domains_before = ts_nr_domains();
     ts_build_child(&c, CHILD_WAIT);
+    /* libxl refuses an id destroyed in the last minute: ids go round, as Xen's rover. */
+    check(c.id != first, "a new domain gets a new id (d%u after d%u was destroyed)", c.id, first);
     check_rc(ts_seed_grant(&c, STORE_REF, CHILD_PFN_STORE), 0,
              "seed the child's store grant through XENMEM_acquire_resource");
     check_rc(ts_domain_info(c.id, &info), 0, "getdomaininfo of the built child");

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "harness.h"
@@ -39,6 +40,14 @@ size_t strlcpy(char *dst, const char *src, size_t size)
     return len;
 }
 
+unsigned long long harness_now_ns;
+
+uint64_t now_ns(void);
+uint64_t now_ns(void)
+{
+    return harness_now_ns;
+}
+
 void panic(const char *fmt, ...)
 {
     va_list ap;
@@ -63,6 +72,7 @@ int main(void)
     register_xz_tests();
     register_bzimage_tests();
     register_page_types_tests();
+    register_log_rate_tests();
     CU_basic_set_mode(CU_BRM_VERBOSE);
     CU_basic_run_tests();
     failed = CU_get_number_of_tests_failed();

@@ -35,11 +35,23 @@ struct domain *domain_by_id(domid_t id)
     return NULL;
 }
 
+/*
+ * Ids go round as Xen's createdomain hands them out: the next free one
+ * after the last given, wrapping past DOMID_FIRST_RESERVED to 1. An id just
+ * freed is not given again at once: libxl (4.17's domid history) refuses an
+ * id destroyed in the last 60 s, destroys the new domain and asks again, so
+ * lowest-free ids made it create and destroy domain 1 for a minute.
+ */
 domid_t domain_free_id(void)
 {
-    for (domid_t id = 1; id < DOMID_FIRST_RESERVED; id++)
+    static domid_t rover; /* under the domctl lock */
+    domid_t id = rover;
+
+    for (unsigned n = 1; n < DOMID_FIRST_RESERVED; n++) {
+        id = (unsigned)id + 1 >= DOMID_FIRST_RESERVED ? 1 : id + 1;
         if (!domain_by_id(id))
-            return id;
+            return rover = id;
+    }
     return DOMID_INVALID;
 }
 
@@ -138,9 +150,9 @@ void domain_destroy(struct domain *d)
     d->relinquished = true;
     d->nr_frames++; /* held while relinquishing: the last frame must not free d under us */
     relinquish_domain_frames(d);
-    printk("Domain %u destroyed\n", d->domain_id);
+    printk_ratelimited("Domain %u destroyed\n", d->domain_id);
     if (d->nr_frames > 1)
-        printk("Domain %u: %lu frames still mapped by other domains\n", d->domain_id,
+        printk_ratelimited("Domain %u: %lu frames still mapped by other domains\n", d->domain_id,
                (unsigned long)d->nr_frames - 1);
     domid_t id = d->domain_id;
     if (!--d->nr_frames)
@@ -209,7 +221,7 @@ void domain_shutdown(struct domain *d, unsigned reason)
 
 noreturn void domain_crash(struct domain *d, const char *why)
 {
-    printk("Domain %u (vcpu#0) crashed: %s\n", d->domain_id, why);
+    printk_ratelimited("Domain %u (vcpu#0) crashed: %s\n", d->domain_id, why);
     /* Xen's domain_crash: the shutdown code is crash, whatever the guest set before. */
     d->shutdown_code = SHUTDOWN_crash;
     domain_shutdown(d, SHUTDOWN_crash);

@@ -18,6 +18,20 @@
 
 static spinlock_t domctl_lock = SPINLOCK_INIT;
 
+/*
+ * getdomaininfo.flags' shutdown code (public/domctl.h, XEN_DOMINF_shutdownshift):
+ * Xen shifts its code in whole, and a domain that never set one has
+ * SHUTDOWN_CODE_INVALID (~0u), so a running domain's upper 16 bits are all
+ * ones (0xffff0020 for a running one). libxc's shutdown_reason reads 255 then,
+ * not 0 (poweroff), whether or not XEN_DOMINF_shutdown is set.
+ */
+static uint32_t shutdown_field(const struct domain *d)
+{
+    uint32_t code = d->shutdown_code == SHUTDOWN_CODE_INVALID ? 0xffffu : d->shutdown_code;
+
+    return code << XEN_DOMINF_shutdownshift;
+}
+
 void domain_info(const struct domain *d, struct xen_domctl_getdomaininfo *info)
 {
     uint64_t cpu_time = 0;
@@ -42,8 +56,7 @@ void domain_info(const struct domain *d, struct xen_domctl_getdomaininfo *info)
                   (d->is_shutting_down ? XEN_DOMINF_shutdown : 0) |
                   (d->paused_by_controller ? XEN_DOMINF_paused : 0) |
                   (running ? XEN_DOMINF_running : 0) | (blocked ? XEN_DOMINF_blocked : 0) |
-                  ((uint32_t)(d->shutdown_code == SHUTDOWN_CODE_INVALID ? 0 : d->shutdown_code)
-                   << XEN_DOMINF_shutdownshift);
+                  shutdown_field(d);
     info->tot_pages = d->nr_pages;
     info->max_pages = d->max_pages;
     info->shared_info_frame = virt_to_maddr(d->shared_info) >> PAGE_SHIFT;
@@ -78,7 +91,7 @@ static long createdomain(struct xen_domctl *op)
     for (unsigned i = 0; i < d->max_vcpus; i++)
         d->vcpu[i]->up = false; /* VCPUOP_up or setvcpucontext + unpause bring them up */
     op->domain = id;
-    printk("Domain %u created (%u vCPUs)\n", id, d->max_vcpus);
+    printk_ratelimited("Domain %u created (%u vCPUs)\n", id, d->max_vcpus);
     return 0;
 }
 

@@ -100,7 +100,7 @@ static void watchdog_fired(void *data)
 {
     struct domain *d = data;
 
-    printk("Watchdog timer fired for domain %u\n", d->domain_id);
+    printk_ratelimited("Watchdog timer fired for domain %u\n", d->domain_id);
     domain_shutdown(d, SHUTDOWN_watchdog);
 }
 

@@ -91,7 +91,7 @@ static long map_pirq(struct physdev_map_pirq *m)
     if (!(t = pirq_table(d)))
         return -ENOMEM;
     if (t[m->pirq] && t[m->pirq] != m->index + 1) {
-        printk("d%u: pirq %d is GSI %u already, not GSI %d\n", d->domain_id, m->pirq,
+        printk_ratelimited("d%u: pirq %d is GSI %u already, not GSI %d\n", d->domain_id, m->pirq,
                t[m->pirq] - 1u, m->index);
         return 0;
     }

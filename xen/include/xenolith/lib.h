@@ -41,6 +41,27 @@ int snprintf(char *buf, size_t size, const char *fmt, ...)
 void printk(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void vprintk(const char *fmt, va_list ap);
 
+/*
+ * A line a guest can cause as often as it likes (a refused table, a domain
+ * created, an unknown sub-op): each call site may print LOG_RATE_BURST
+ * lines per LOG_RATE_WINDOW_NS; past that they are dropped and counted, and
+ * the next window's first line says how many. A guest cannot flood the
+ * console through one of them.
+ */
+#define LOG_RATE_BURST 10
+#define LOG_RATE_WINDOW_NS 5000000000ULL
+struct log_rate {
+    uint64_t window_start;
+    unsigned printed, dropped;
+};
+bool log_rate_ok(struct log_rate *r);
+#define printk_ratelimited(...)                 \
+    do {                                        \
+        static struct log_rate log_rate_;       \
+        if (log_rate_ok(&log_rate_))            \
+            printk(__VA_ARGS__);                \
+    } while (0)
+
 /* For the hypervisor's own bugs only, never for guest input. */
 noreturn void panic(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

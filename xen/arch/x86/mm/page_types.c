@@ -185,7 +185,7 @@ static int validate_table(struct page_info *pg, unsigned level)
             continue;
         rc = get_lNe_refs(&t[i], level, d, page_to_mfn(pg));
         if (rc) {
-            printk("d%u: mfn %#lx: L%u entry %u (%#lx) refused (%d)\n", d->domain_id,
+            printk_ratelimited("d%u: mfn %#lx: L%u entry %u (%#lx) refused (%d)\n", d->domain_id,
                    (unsigned long)page_to_mfn(pg), level, i, (unsigned long)t[i], rc);
             while (i--)
                 if (level != 4 || i < XEN_L4_SLOT_FIRST || i > XEN_L4_SLOT_LAST)

@@ -61,10 +61,15 @@ long unimplemented(const char *what, uint64_t cmd)
     for (unsigned i = 0; i < nr_seen; i++)
         if (seen[i].what == what && seen[i].cmd == cmd)
             return -ENOSYS;
-    if (nr_seen < ARRAY_SIZE(seen))
+    /* Once each while the table lasts; a guest trying ever new numbers then meets the rate limit. */
+    if (nr_seen < ARRAY_SIZE(seen)) {
         seen[nr_seen++] = (typeof(seen[0])){ what, cmd };
-    printk("d%u: %s %lu not implemented yet: -ENOSYS\n", current->domain->domain_id, what,
-           (unsigned long)cmd);
+        printk("d%u: %s %lu not implemented yet: -ENOSYS\n", current->domain->domain_id, what,
+               (unsigned long)cmd);
+    } else {
+        printk_ratelimited("d%u: %s %lu not implemented yet: -ENOSYS\n",
+                           current->domain->domain_id, what, (unsigned long)cmd);
+    }
     return -ENOSYS;
 }
 

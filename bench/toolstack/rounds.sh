@@ -23,7 +23,8 @@ rc=0
 say() { echo "BENCH-TS-INFO $*"; }
 
 xenstored_name=$(for p in xenstored oxenstored; do pidof $p >/dev/null && echo $p; done)
-say "xenstored=$xenstored_name dom0_uptime=$(cut -d' ' -f1 /proc/uptime)"
+xenstored_exe=$(readlink /proc/$(pidof $xenstored_name | cut -d' ' -f1)/exe)
+say "xenstored=$xenstored_exe dom0_uptime=$(cut -d' ' -f1 /proc/uptime)"
 
 # Stop whichever xenconsoled runs, start the toolstack's own (outside every
 # timed step; the arguments are those of Dom0's init).
@@ -74,12 +75,26 @@ for ts in $ORDER; do
     xenolith) xl=/usr/sbin/xl; consoled=/usr/sbin/xenconsoled ;;
     debian) xl=$deb/xl; consoled=$deb/xenconsoled ;;
     esac
+    # Debian's archive has /usr/sbin/xl etc. as links to its version
+    # wrapper; bench/toolstack.sh puts ours back over them.
+    if [ -L "$xl" ] || [ -L "$consoled" ]; then
+        echo "FAIL: $ts: $xl or $consoled is a link ($(readlink "$xl")), not the program"
+        rc=1
+        continue
+    fi
     if [ ! -x "$xl" ] || [ ! -x "$consoled" ]; then
         echo "FAIL: $ts: no $xl or $consoled in the image"
         rc=1
         continue
     fi
     use_xenconsoled "$consoled"
+    # libxl refuses to create a domain without the name of cpupool 0
+    # (/local/pool/0/name, "Illegal pool specified"). A Dom0 started with
+    # Debian's tools has it; one started with ours (so far) does not.
+    if [ $ts = debian ] && ! xenstore-read /local/pool/0/name >/dev/null 2>&1; then
+        xenstore-write /local/pool/0/name Pool-0
+        say "no /local/pool/0/name in xenstore: wrote Pool-0 (exit $?) for Debian's libxl"
+    fi
     # The first create of a boot pays for cold caches (the programs and
     # their libraries read from the initramfs): one round not counted.
     round $ts "$xl" warmup

@@ -137,6 +137,8 @@ static int cmd_create(const char *log, const char *marker, int timeout_s, char *
             waitpid(pid, &ws, 0);
             create_ms = now_ms() - t0;
             exited = 1;
+            if (status_of(ws) != 0 && marker_ms < 0)
+                break; /* a failed create: no line will come */
         }
         if (fds[0].revents & POLLIN) {
             double t = now_ms() - t0;

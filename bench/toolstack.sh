@@ -1,0 +1,136 @@
+#!/usr/bin/env bash
+# The toolstack benchmark of issue 5: time from `xl create` to the guest's
+# first console byte, and `xl destroy`, our toolstack against Debian's own
+# Xen 4.17 xl, in the same QEMU run on the same hypervisor, for a
+# console-only guest (bench/toolstack/console_guest.c). Target: ours at most
+# 0.25x of Debian's.
+#
+#   bench/toolstack.sh [--rounds N] [--xenstored ours|debian|both]
+#                      [--timeout S] [--no-write] [HYPERVISOR...]
+#
+#   HYPERVISOR   multiboot1 images (default: build/xen-4.17/xen xen/xen)
+#   --rounds N   timed rounds per toolstack and boot (default 10), after
+#                one warm-up round that is not counted
+#   --xenstored  which xenstored the boot runs, under both toolstacks:
+#                ours, Debian's oxenstored, or one boot of each (default)
+#   --timeout S  seconds before a boot is given up (default 600)
+#   --no-write   print the table only; leave bench/results.md alone
+#
+# Each boot is tests/integration/dom0-run.sh --debian-xl (same QEMU command
+# line, QEMU's -kernel multiboot path, Dom0 1 vCPU 512 MiB) running
+# bench/toolstack/rounds.sh in Dom0; it times with bench/toolstack/tsclock
+# (CLOCK_MONOTONIC in Dom0, waits on inotify and a pidfd, never polls).
+# Dom0 keeps one xenstored for the whole boot (it cannot change it while
+# running); the toolstack under test brings its own xl (with its libxc/libxl)
+# and its own xenconsoled, which runs only during that toolstack's rounds.
+#
+# Prints the table (median, min, max of each metric; ratio ours/Debian of
+# the medians) and replaces the "Toolstack" section at the end of
+# bench/results.md. Logs: build/logs/bench-toolstack-<hypervisor>/.
+# Exit status 0 when every round of Debian's toolstack worked (ours failing
+# is a result, shown in the table), 1 otherwise, 2 on a usage error.
+# Timings are never asserted.
+set -uo pipefail
+
+usage() {
+    sed -n '8,17p' "$0" | sed 's/^# \{0,1\}//' >&2
+    exit 2
+}
+
+rounds=10 xenstored=both timeout=600 write=yes hyps=()
+argv="bench/toolstack.sh${*:+ $*}"
+while [ $# -gt 0 ]; do
+    case $1 in
+    --rounds) [ $# -ge 2 ] || usage; rounds=$2; shift 2 ;;
+    --xenstored) [ $# -ge 2 ] || usage; xenstored=$2; shift 2 ;;
+    --timeout) [ $# -ge 2 ] || usage; timeout=$2; shift 2 ;;
+    --no-write) write=no; shift ;;
+    -*) usage ;;
+    *) hyps+=("$1"); shift ;;
+    esac
+done
+[[ $rounds =~ ^[1-9][0-9]*$ ]] || { echo "toolstack: --rounds wants a number >= 1" >&2; exit 2; }
+[[ $timeout =~ ^[1-9][0-9]*$ ]] || { echo "toolstack: --timeout wants whole seconds" >&2; exit 2; }
+case $xenstored in
+ours) stores=(ours) ;;
+debian) stores=(debian) ;;
+both) stores=(debian ours) ;;
+*) usage ;;
+esac
+[ ${#hyps[@]} -gt 0 ] || hyps=(build/xen-4.17/xen xen/xen)
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root" || exit 2
+say() { printf 'toolstack: %s\n' "$*"; }
+die() { printf 'toolstack: %s\n' "$*" >&2; exit 1; }
+
+label_of() {
+    case $1 in
+    build/xen-4.17/xen) echo xen-4.17 ;;
+    xen/xen) echo xenolith ;;
+    *) basename "$1" ;;
+    esac
+}
+
+for h in "${hyps[@]}"; do
+    case $h in
+    build/xen-4.17/xen) scripts/fetch-xen.sh || die "cannot fetch the real Xen 4.17" ;;
+    xen/xen) make --no-print-directory xen >/dev/null ||
+                 { [ -f xen/xen ] && say "make xen failed: using the xen/xen there is"; } ||
+                 die "make xen failed" ;;
+    esac
+    [ -f "$h" ] || die "$h: no such hypervisor image"
+done
+# Our toolstack as the tree has it now (the Dom0 image takes build/tools/bin).
+make --no-print-directory tools >/dev/null ||
+    say "make tools failed: the Dom0 image gets the build/tools/bin there is"
+make --no-print-directory -f bench/bench.mk bench-toolstack || die "cannot build the console guest or tsclock"
+
+# Debian's archive, unpacked after the image, turns /usr/sbin/{xl,xenstored,
+# xenconsoled,...} into links to its version wrapper; the run's own archive
+# comes last and puts our programs back.
+ours=()
+for p in xl xenstored xenconsoled xenconsole xen-init-dom0; do
+    [ -f "build/tools/bin/$p" ] && ours+=(--add "build/tools/bin/$p:/usr/sbin/$p")
+done
+
+out=build/bench/toolstack
+results=$out/results.tsv
+mkdir -p "$out"
+: >"$results"
+env_file=$out/bench.env
+status=0
+start=$SECONDS
+for h in "${hyps[@]}"; do
+    label=$(label_of "$h")
+    for xs in "${stores[@]}"; do
+        # Debian's toolstack first on Debian's xenstored, ours first on ours.
+        if [ "$xs" = debian ]; then order="debian xenolith"; append=""
+        else order="xenolith debian"; append="xenolith.toolstack=xenolith"; fi
+        printf 'ROUNDS=%s\nMEMORY=16\nORDER="%s"\n' "$rounds" "$order" >"$env_file"
+        name=toolstack-xenstored-$xs
+        say "$label, xenstored $xs: $rounds rounds each of $order"
+        tests/integration/dom0-run.sh "$h" "bench-toolstack-$label" --debian-xl \
+            ${append:+--append "$append"} --timeout "$timeout" --name "$name" \
+            --add "$out/tsclock:/xenolith/run/tsclock" \
+            --add "$out/console-guest.elf:/xenolith/run/console-guest.elf" \
+            --add "$env_file:/xenolith/run/bench.env" "${ours[@]}" \
+            bench/toolstack/rounds.sh | sed 's/^/  /'
+        log=build/logs/bench-toolstack-$label/dom0-run-$name.log
+        # BENCH-TS <toolstack> <round> key=value...  ->  tsv rows.
+        tr -d '\r' <"$log" | grep -a '^BENCH-TS ' |
+            awk -v h="$label" -v xs="$xs" '{ printf "%s\t%s\t%s\t%s", h, xs, $2, $3
+                for (i = 4; i <= NF; i++) printf "\t%s", $i; printf "\n" }' >>"$results"
+        grep -aq "^BENCH-TS-INFO xenstored=" "$log" ||
+            { say "$label, xenstored $xs: the boot did not run the rounds (log: $log)"; status=1; }
+    done
+done
+say "measured in $((SECONDS - start)) s"
+
+report=(python3 bench/toolstack/report.py "$results" --rounds "$rounds" --command "$argv"
+        --qemu "$(qemu-system-x86_64 --version | head -n1)"
+        --xen "$(cat build/xen-4.17/deb 2>/dev/null || echo unknown)"
+        --xenolith "$(git describe --always --dirty 2>/dev/null || echo unknown)")
+[ "$write" = no ] || report+=(--markdown bench/results.md)
+"${report[@]}" || status=1
+exit $status

@@ -17,15 +17,17 @@
 static const char *const reason_names[] = { "poweroff", "reboot", "suspend", "crash",
                                             "watchdog", "soft_reset" };
 
-/* The shutdown reason of a shut-down domain, -1 while it runs, -2 when it is gone. */
+/* The shutdown reason of a shut-down domain, -1 while it runs, -2 when it is gone or dying. */
 static int shutdown_reason(struct dom_ctx *c, uint32_t domid)
 {
     struct xen_domctl_getdomaininfo info;
 
-    if (xc_domain_info(c->xc, domid, &info))
+    /*
+     * Dying means someone destroyed it (xl destroy): nothing is left to
+     * do, and no further event is promised while Xen frees its memory.
+     */
+    if (xc_domain_info(c->xc, domid, &info) || (info.flags & XEN_DOMINF_dying))
         return -2;
-    if (info.flags & XEN_DOMINF_dying)
-        return -1; /* on its way out: the next event says gone */
     if (!(info.flags & XEN_DOMINF_shutdown))
         return -1;
     return (int)((info.flags >> XEN_DOMINF_shutdownshift) & XEN_DOMINF_shutdownmask);

@@ -136,6 +136,7 @@ static void spawn_monitor(struct dom_ctx *parent, const struct dom_params *p, ui
         return;
     }
     setsid();
+    setvbuf(stdout, NULL, _IOLBF, 0); /* each line of the log as it happens */
     mkdir("/var/log/xen", 0755);
     snprintf(log, sizeof(log), "/var/log/xen/xl-%s.log", p->name);
     fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);

@@ -65,6 +65,7 @@ tool_unit_suite() {
 rm -f build/logs/suites.log
 suite unit unit_suite
 suite "tool unit" tool_unit_suite
+suite "xl golden" tests/integration/xl-golden.sh
 suite "xenolith fault self-test" tests/integration/fault-selftest.sh xen/xen
 if scripts/fetch-xen.sh; then
     suite "guests on xen-4.17" tests/integration/guests.sh build/xen-4.17/xen xen-4.17
@@ -77,6 +78,11 @@ if scripts/fetch-xen.sh; then
         suite "linux dom0, reboot, on xenolith" tests/integration/linux-dom0.sh xen/xen xenolith --end reboot --timeout 120
         suite "linux dom0, 2 vCPUs, on xen-4.17" tests/integration/linux-dom0.sh build/xen-4.17/xen xen-4.17 --vcpus 2
         suite "linux dom0, 2 vCPUs, on xenolith" tests/integration/linux-dom0.sh xen/xen xenolith --vcpus 2 --timeout 120
+        # The Dom0 image with our toolstack, and Debian's xl 4.17 as the reference.
+        suite "dom0 image on xen-4.17" tests/integration/dom0-image.sh build/xen-4.17/xen xen-4.17
+        suite "dom0 image on xenolith" tests/integration/dom0-image.sh xen/xen xenolith --timeout 180
+        suite "toolstack on xen-4.17" tests/integration/toolstack.sh build/xen-4.17/xen xen-4.17
+        suite "toolstack on xenolith" tests/integration/toolstack.sh xen/xen xenolith
     else
         echo "FAIL: fetch Debian's kernel and build the test initramfs" | tee -a "$results"
     fi

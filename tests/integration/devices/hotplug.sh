@@ -14,6 +14,15 @@ check network-detach "$(tr '\n' ' ' </tmp/nd.out)" test $? = 0
 wait_until "! ip link show vif$d.0" 10
 check vif-gone "$(xl network-list hot | tail -n +2 | tr '\n' '|') $(ip -o link | grep -o "vif$d\.[0-9]*")" \
     sh -c "[ \$(xl network-list hot | wc -l) = 1 ] && ! ip link show vif$d.0 2>/dev/null && ! xenstore-read /local/domain/0/backend/vif/$d/0/state 2>/dev/null"
+# vifname= renames the backend interface; detach by MAC finds it.
+xl network-attach hot bridge=xenbr0,vifname=hotnet0,mac=00:16:3e:00:00:42 >/tmp/na2.out 2>&1
+check attach-vifname "$(tr '\n' ' ' </tmp/na2.out) $(ip -o link | grep -o 'hotnet0.*master [a-z0-9]*')" \
+    sh -c "ip -o link show hotnet0 | grep -q 'master xenbr0'"
+wait_until "xl network-list hot | grep -q '^0   0  00:16:3e:00:00:42     0     4 '" 20
+xl network-detach hot 00:16:3e:00:00:42 >/tmp/nd2.out 2>&1
+wait_until "! ip link show hotnet0" 10
+check detach-by-mac "$(tr '\n' ' ' </tmp/nd2.out) $(xl network-list hot | tail -n +2 | tr '\n' '|')" \
+    sh -c "! ip link show hotnet0 2>/dev/null && [ \$(xl network-list hot | wc -l) = 1 ]"
 dd if=/dev/zero of=/tmp/hot.img bs=1M count=4 2>/dev/null
 xl block-attach hot file:/tmp/hot.img,xvdb,w >/tmp/ba.out 2>&1
 check block-attach "$(tr '\n' ' ' </tmp/ba.out)" test $? = 0

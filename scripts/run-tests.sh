@@ -36,35 +36,23 @@ known_gaps() {
          { print; fflush() }' tests/integration/known-gaps -
 }
 
-# CUnit prints "Test: <name> ...passed|FAILED"; one result line per test.
-unit_suite() {
+# CUnit prints "Test: <name> ...passed|FAILED"; one result line per test,
+# named PREFIX/suite/test.
+cunit_suite() { # BINARY PREFIX
     local out rc
-    out=$(build/unit/unit-tests 2>&1)
+    out=$("$1" 2>&1)
     rc=$?
-    printf '%s\n' "$out" | awk '
+    printf '%s\n' "$out" | awk -v prefix="$2" '
         /^Suite: / { suite = $2 }
-        /Test: .*\.\.\.passed/ { sub(/^ *Test: /, ""); sub(/ \.\.\.passed.*/, ""); print "PASS: unit/" suite "/" $0 }
-        /Test: .*\.\.\.FAILED/ { sub(/^ *Test: /, ""); sub(/ \.\.\.FAILED.*/, ""); print "FAIL: unit/" suite "/" $0 }
-        /^    [0-9]+\. / { print }'
-    return $rc
-}
-
-# The toolstack's CUnit tests: the same output, another binary.
-tool_unit_suite() {
-    local out rc
-    out=$(build/unit/tool-tests 2>&1)
-    rc=$?
-    printf '%s\n' "$out" | awk '
-        /^Suite: / { suite = $2 }
-        /Test: .*\.\.\.passed/ { sub(/^ *Test: /, ""); sub(/ \.\.\.passed.*/, ""); print "PASS: tools/" suite "/" $0 }
-        /Test: .*\.\.\.FAILED/ { sub(/^ *Test: /, ""); sub(/ \.\.\.FAILED.*/, ""); print "FAIL: tools/" suite "/" $0 }
+        /Test: .*\.\.\.passed/ { sub(/^ *Test: /, ""); sub(/ \.\.\.passed.*/, ""); print "PASS: " prefix "/" suite "/" $0 }
+        /Test: .*\.\.\.FAILED/ { sub(/^ *Test: /, ""); sub(/ \.\.\.FAILED.*/, ""); print "FAIL: " prefix "/" suite "/" $0 }
         /^    [0-9]+\. / { print }'
     return $rc
 }
 
 rm -f build/logs/suites.log
-suite unit unit_suite
-suite "tool unit" tool_unit_suite
+suite unit cunit_suite build/unit/unit-tests unit
+suite "tool unit" cunit_suite build/unit/tool-tests tools
 suite "xl golden" tests/integration/xl-golden.sh
 suite "xenolith fault self-test" tests/integration/fault-selftest.sh xen/xen
 if scripts/fetch-xen.sh; then

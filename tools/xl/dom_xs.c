@@ -28,9 +28,14 @@ struct xs_batch {
     int err; /* the first failure; later calls do nothing */
 };
 
-static void put(struct xs_batch *b, const char *value, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void put(struct xs_batch *b, const char *value, const char *fmt, ...)
+/*
+ * One node: written with value, or (value NULL) made as a directory; with
+ * perms, given those permissions. The path is printf-formatted.
+ */
+static void node(struct xs_batch *b, const char *value, const struct xs_perm *perms,
+                 unsigned nperms, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+static void node(struct xs_batch *b, const char *value, const struct xs_perm *perms,
+                 unsigned nperms, const char *fmt, ...)
 {
     char path[256];
     va_list ap;
@@ -40,26 +45,18 @@ static void put(struct xs_batch *b, const char *value, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(path, sizeof(path), fmt, ap);
     va_end(ap);
-    b->err = xs_write(b->c->xs, b->tx, path, value, strlen(value));
+    b->err = value ? xs_write(b->c->xs, b->tx, path, value, strlen(value))
+                   : xs_mkdir(b->c->xs, b->tx, path);
+    if (!b->err && nperms)
+        b->err = xs_set_perms(b->c->xs, b->tx, path, perms, nperms);
 }
 
-static void perms(struct xs_batch *b, uint32_t owner, uint32_t reader, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static void perms(struct xs_batch *b, uint32_t owner, uint32_t reader, const char *fmt, ...)
-{
-    struct xs_perm p[2] = { { owner, XS_PERM_NONE }, { reader, XS_PERM_READ } };
-    char path[256];
-    va_list ap;
-
-    if (b->err)
-        return;
-    va_start(ap, fmt);
-    vsnprintf(path, sizeof(path), fmt, ap);
-    va_end(ap);
-    b->err = xs_mkdir(b->c->xs, b->tx, path);
-    if (!b->err)
-        b->err = xs_set_perms(b->c->xs, b->tx, path, p, owner == reader ? 1 : 2);
-}
+#define put(b, value, ...) node(b, value, NULL, 0, __VA_ARGS__)
+/* A directory owned by owner that reader may read (libxl's "ro"; "rw" when they are the same). */
+#define perms(b, owner, reader, ...)                                                         \
+    node(b, NULL,                                                                            \
+         (const struct xs_perm[2]){ { (owner), XS_PERM_NONE }, { (reader), XS_PERM_READ } }, \
+         (owner) == (reader) ? 1 : 2, __VA_ARGS__)
 
 static void uuid_text(const uint8_t uuid[16], char out[37])
 {

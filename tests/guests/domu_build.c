@@ -116,6 +116,39 @@ static void check_destroy(uint64_t free_before, unsigned domains_before)
           ts_nr_domains());
 }
 
+/*
+ * Between createdomain and XEN_DOMCTL_max_vcpus a Xen 4.17 domain has no
+ * vCPU yet (max_vcpus allocates them), and a toolstack can see it.
+ */
+static domid_t create_before_max_vcpus(void)
+{
+    struct xen_domctl_getdomaininfo info;
+    struct xen_domctl dop = { .cmd = XEN_DOMCTL_getvcpuinfo };
+    domid_t id = DOMID_INVALID;
+
+    if (!check_rc(ts_create_only(&id), 0, "createdomain alone"))
+        return id;
+    dop.domain = id;
+    check_rc(ts_domain_info(id, &info), 0, "getdomaininfo before max_vcpus");
+    check(info.max_vcpu_id == XEN_INVALID_MAX_VCPU_ID && info.nr_online_vcpus == 0,
+          "no vCPU yet: max_vcpu_id %#x, %u online", info.max_vcpu_id, info.nr_online_vcpus);
+    check(!(info.flags & (XEN_DOMINF_running | XEN_DOMINF_blocked)),
+          "neither running nor blocked (flags %#x)", info.flags);
+    check_rc(domctl(&dop), -XEN_ESRCH, "getvcpuinfo of vCPU 0 before max_vcpus");
+    check_rc(ts_max_vcpus(id, 2), -XEN_EINVAL, "max_vcpus other than createdomain's");
+    check_rc(ts_max_vcpus(id, 1), 0, "max_vcpus as createdomain said");
+    check_rc(ts_domain_info(id, &info), 0, "getdomaininfo after max_vcpus");
+    check(info.max_vcpu_id == 0 && info.nr_online_vcpus == 0, "vCPU 0, offline (max_vcpu_id %#x, %u online)",
+          info.max_vcpu_id, info.nr_online_vcpus);
+    check(!(info.flags & (XEN_DOMINF_running | XEN_DOMINF_blocked)),
+          "an offline vCPU is neither running nor blocked (flags %#x)", info.flags);
+    dop.cmd = XEN_DOMCTL_getvcpuinfo;
+    dop.domain = id;
+    dop.u.getvcpuinfo.vcpu = 0;
+    check_rc(domctl(&dop), 0, "getvcpuinfo of vCPU 0 after max_vcpus");
+    return id;
+}
+
 void test_main(void)
 {
     uint64_t free_before;
@@ -127,9 +160,9 @@ void test_main(void)
      * A first domain's life leaves the hypervisor with what it allocates
      * once (Xen 4.17 keeps one page more after it): measure from a second.
      */
-    domid_t first = DOMID_INVALID;
+    domid_t first = create_before_max_vcpus();
 
-    if (!ts_create_domain(&first))
+    if (first != DOMID_INVALID)
         ts_destroy_domain(first);
     {
         /* Our own grant table (its maptrack), which a backend keeps for good. */

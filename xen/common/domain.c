@@ -99,6 +99,7 @@ struct domain *domain_create(domid_t id, bool privileged, unsigned max_vcpus)
     mfn_to_page(si_mfn)->flags |= PGF_special; /* never exchanged away under us */
     d->is_privileged = privileged;
     d->is_hardware = privileged && id == 0;
+    d->vcpus_visible = true; /* createdomain hides them until max_vcpus */
     d->shutdown_code = SHUTDOWN_CODE_INVALID;
     d->weight = DEFAULT_WEIGHT;
     d->max_vcpus = MIN(MAX(max_vcpus, 1u), (unsigned)MAX_VIRT_CPUS);

@@ -32,15 +32,28 @@ static uint32_t shutdown_field(const struct domain *d)
     return code << XEN_DOMINF_shutdownshift;
 }
 
+/*
+ * Xen 4.17 allocates a new domain's vCPUs at XEN_DOMCTL_max_vcpus, not at
+ * createdomain; Xenolith makes them at createdomain but shows them only
+ * from max_vcpus on, so a toolstack sees what Xen would show in between:
+ * getdomaininfo's max_vcpu_id XEN_INVALID_MAX_VCPU_ID, no online vCPU,
+ * neither running nor blocked; getvcpuinfo, get/setvcpucontext and
+ * vcpuaffinity of any vCPU refused as for a vCPU Xen has not made.
+ */
+static struct vcpu *domctl_vcpu(const struct domain *d, uint32_t id)
+{
+    return id < d->max_vcpus && d->vcpus_visible ? d->vcpu[id] : NULL;
+}
+
 void domain_info(const struct domain *d, struct xen_domctl_getdomaininfo *info)
 {
     uint64_t cpu_time = 0;
-    unsigned online = 0, max_id = 0;
+    unsigned online = 0, max_id = XEN_INVALID_MAX_VCPU_ID;
     bool running = false, blocked = true;
 
     memset(info, 0, sizeof(*info));
     for (unsigned i = 0; i < d->max_vcpus; i++) {
-        const struct vcpu *v = d->vcpu[i];
+        const struct vcpu *v = domctl_vcpu(d, i);
 
         if (!v)
             continue;
@@ -55,7 +68,9 @@ void domain_info(const struct domain *d, struct xen_domctl_getdomaininfo *info)
     info->flags = (d->is_dying ? XEN_DOMINF_dying : 0) |
                   (d->is_shutting_down ? XEN_DOMINF_shutdown : 0) |
                   (d->paused_by_controller ? XEN_DOMINF_paused : 0) |
-                  (running ? XEN_DOMINF_running : 0) | (blocked ? XEN_DOMINF_blocked : 0) |
+                  /* Xen: running and blocked only describe online vCPUs. */
+                  (online && running ? XEN_DOMINF_running : 0) |
+                  (online && blocked ? XEN_DOMINF_blocked : 0) |
                   shutdown_field(d);
     info->tot_pages = d->nr_pages;
     info->max_pages = d->max_pages;
@@ -90,6 +105,7 @@ static long createdomain(struct xen_domctl *op)
     memcpy(d->handle, c->handle, sizeof(d->handle));
     for (unsigned i = 0; i < d->max_vcpus; i++)
         d->vcpu[i]->up = false; /* VCPUOP_up or setvcpucontext + unpause bring them up */
+    d->vcpus_visible = false;   /* until XEN_DOMCTL_max_vcpus, as Xen */
     op->domain = id;
     printk_ratelimited("Domain %u created (%u vCPUs)\n", id, d->max_vcpus);
     return 0;
@@ -100,7 +116,7 @@ static long getvcpucontext(struct domain *d, struct xen_domctl_vcpucontext *vc)
     static struct vcpu_guest_context c; /* under domctl_lock */
     struct vcpu *v;
 
-    if (vc->vcpu >= d->max_vcpus || !(v = d->vcpu[vc->vcpu]))
+    if (!(v = domctl_vcpu(d, vc->vcpu)))
         return -ESRCH;
     if (!v->initialised)
         return -ENODATA;
@@ -137,7 +153,7 @@ static long getvcpuinfo(struct domain *d, struct xen_domctl_getvcpuinfo *vi)
 
     if (vi->vcpu >= d->max_vcpus)
         return -EINVAL;
-    if (!(v = d->vcpu[vi->vcpu]))
+    if (!(v = domctl_vcpu(d, vi->vcpu)))
         return -ESRCH;
     vi->online = v->up;
     vi->blocked = v->blocked;
@@ -159,7 +175,7 @@ static long setvcpucontext(struct domain *d, struct xen_domctl_vcpucontext *vc)
     struct vcpu *v;
     long rc;
 
-    if (vc->vcpu >= d->max_vcpus || !(v = d->vcpu[vc->vcpu]))
+    if (!(v = domctl_vcpu(d, vc->vcpu)))
         return -EINVAL;
     if (!d->paused_by_controller || d->is_dying)
         return -EBUSY;
@@ -193,7 +209,7 @@ static long vcpuaffinity(struct domain *d, struct xen_domctl_vcpuaffinity *va, b
 
     if (va->vcpu >= d->max_vcpus)
         return -EINVAL;
-    if (!d->vcpu[va->vcpu])
+    if (!domctl_vcpu(d, va->vcpu))
         return -ESRCH;
     if (!(va->flags & (XEN_VCPUAFFINITY_HARD | XEN_VCPUAFFINITY_SOFT)))
         return -EINVAL;
@@ -268,8 +284,11 @@ static long domctl_on(struct xen_domctl *op, struct domain *d, bool *copyback)
         d->max_pages = op->u.max_mem.max_memkb >> (PAGE_SHIFT - 10);
         return 0;
     case XEN_DOMCTL_max_vcpus:
-        /* Chosen at creation here: only the same or a smaller number is accepted. */
-        return op->u.max_vcpus.max <= d->max_vcpus ? 0 : -EINVAL;
+        /* Xen 4.17: the number is createdomain's, and no domain does it to itself. */
+        if (op->u.max_vcpus.max != d->max_vcpus || d == current->domain)
+            return -EINVAL;
+        d->vcpus_visible = true;
+        return 0;
     case XEN_DOMCTL_setvcpucontext:
         return setvcpucontext(d, &op->u.vcpucontext);
     case XEN_DOMCTL_getvcpuinfo:

@@ -6,9 +6,13 @@
  * PTE's machine address), gets its bus address (GNTMAP_device_map), or
  * copies through it. A mapping holds references on the granted frame (and
  * a writable type for writable mappings) until it is unmapped, so the
- * frame stays the granter's and alive; GTF_reading/GTF_writing in the
- * shared entry say it is in use. Version 2 is not offered: set_version(2)
- * says -ENOSYS, as on a Xen limited to v1.
+ * frame stays the granter's and alive, also when the granter dies: a
+ * backend unmaps after its frontend is gone. GTF_reading/GTF_writing in
+ * the shared entry follow the entry's readers and writers. Handles come
+ * from a maptrack that grows a page at a time, as a backend's (blkback's
+ * persistent grants, netback's pending slots) need thousands. Unmaps
+ * flush the TLBs once per batch before the frames can go. Version 2 is
+ * not offered: set_version(2) says -ENOSYS, as on a Xen limited to v1.
  */
 #include <asm/smp.h>
 #include <xen/grant_table.h>
@@ -20,28 +24,86 @@
 
 #define MAX_GRANT_FRAMES 64      /* Xen 4.17's default max_grant_frames */
 #define ENTRIES_PER_FRAME (PAGE_SIZE / sizeof(grant_entry_v1_t))
-#define MAPTRACK_PAGES 8
 #define PTE_GNTTAB (1UL << 62)   /* Xen's _PAGE_GNTTAB: a grant mapping */
 
+/*
+ * A mapping handle. flags holds what of it is still there (GNTMAP_host_map,
+ * GNTMAP_device_map) and how it was made (GNTMAP_readonly,
+ * GNTMAP_contains_pte); 0 is a free handle, on the free list by next_free.
+ */
 struct maptrack {
-    bool in_use;
-    bool readonly, host, device;
+    uint32_t flags;
     domid_t dom;
     grant_ref_t ref;
+    uint32_t next_free;
     uint64_t mfn;
-    uint64_t pte_maddr;          /* where the host mapping's PTE is */
-    uint64_t host_addr;          /* as the guest named it, for unmap */
+    uint64_t pte_maddr;          /* where the host mapping's PTE went */
 };
+
+#define MAPTRACK_PER_PAGE (PAGE_SIZE / sizeof(struct maptrack))
+#define MAPTRACK_MAX_PAGES 1024  /* 131,072 handles, as Xen's max_maptrack_frames default */
+#define MAPTRACK_DIR_PAGES (MAPTRACK_MAX_PAGES * sizeof(void *) / PAGE_SIZE)
+#define NO_HANDLE UINT32_MAX
+
+/* How many mappings an entry has; GTF_writing goes with the last writer, GTF_reading with the last. */
+struct pin {
+    uint16_t readers, writers;
+};
+#define PINS_PER_PAGE (PAGE_SIZE / sizeof(struct pin))
+#define PIN_PAGES ((MAX_GRANT_FRAMES * ENTRIES_PER_FRAME + PINS_PER_PAGE - 1) / PINS_PER_PAGE)
 
 struct grant_table {
     unsigned nr_frames;
     uint64_t frames[MAX_GRANT_FRAMES];
-    uint16_t *pins;              /* mappings per entry: readers + writers */
-    struct maptrack *maptrack;
-    unsigned nr_maptrack;
+    struct pin *pins[PIN_PAGES];       /* made as the table grows */
+    struct maptrack **maptrack;        /* MAPTRACK_MAX_PAGES pointers, pages made on demand */
+    unsigned maptrack_pages;
+    uint32_t free_handle;              /* head of the free list, NO_HANDLE when empty */
 };
 
 static bool grow(struct domain *d, struct grant_table *gt, unsigned nr);
+
+static struct pin *pin_of(struct grant_table *gt, grant_ref_t ref)
+{
+    return &gt->pins[ref / PINS_PER_PAGE][ref % PINS_PER_PAGE];
+}
+
+static struct maptrack *maptrack_at(struct grant_table *gt, uint32_t h)
+{
+    if (h >= gt->maptrack_pages * MAPTRACK_PER_PAGE)
+        return NULL;
+    return &gt->maptrack[h / MAPTRACK_PER_PAGE][h % MAPTRACK_PER_PAGE];
+}
+
+/* A free handle, growing the maptrack by a page when none is left; NO_HANDLE when full. */
+static uint32_t get_handle(struct grant_table *gt)
+{
+    uint32_t h = gt->free_handle;
+
+    if (h == NO_HANDLE) {
+        struct maptrack *page;
+        uint32_t first = gt->maptrack_pages * MAPTRACK_PER_PAGE;
+
+        if (gt->maptrack_pages == MAPTRACK_MAX_PAGES || !(page = alloc_xen_pages(1)))
+            return NO_HANDLE;
+        memset(page, 0, PAGE_SIZE);
+        gt->maptrack[gt->maptrack_pages++] = page;
+        for (uint32_t i = 0; i < MAPTRACK_PER_PAGE; i++)
+            page[i].next_free = i + 1 < MAPTRACK_PER_PAGE ? first + i + 1 : NO_HANDLE;
+        h = first;
+    }
+    gt->free_handle = maptrack_at(gt, h)->next_free;
+    return h;
+}
+
+static void put_handle(struct grant_table *gt, uint32_t h)
+{
+    struct maptrack *m = maptrack_at(gt, h);
+
+    m->flags = 0;
+    m->next_free = gt->free_handle;
+    gt->free_handle = h;
+}
 
 static struct grant_table *table_of(struct domain *d)
 {
@@ -49,25 +111,42 @@ static struct grant_table *table_of(struct domain *d)
 
     if (gt)
         return gt;
+    _Static_assert(sizeof(*gt) <= PAGE_SIZE, "struct grant_table fits a page");
     gt = alloc_xen_pages(1);
     if (!gt)
         return NULL;
-    gt->pins = alloc_xen_pages((MAX_GRANT_FRAMES * ENTRIES_PER_FRAME * sizeof(uint16_t)) / PAGE_SIZE);
-    gt->maptrack = alloc_xen_pages(MAPTRACK_PAGES);
-    if (!gt->pins || !gt->maptrack)
+    memset(gt, 0, sizeof(*gt));
+    gt->maptrack = alloc_xen_pages(MAPTRACK_DIR_PAGES);
+    if (!gt->maptrack) {
+        free_xen_pages(gt, 1);
         return NULL;
-    gt->nr_maptrack = MAPTRACK_PAGES * PAGE_SIZE / sizeof(struct maptrack);
+    }
+    gt->free_handle = NO_HANDLE;
     d->grant_table = gt;
+    /* The first maptrack page comes with the table: a backend's first mappings need no allocation. */
+    if (get_handle(gt) != NO_HANDLE)
+        put_handle(gt, 0);
     grow(d, gt, 1); /* a table starts with one frame, as Xen's */
     return gt;
 }
 
-/* The table's frames are the domain's, so that it can map them writable. */
+/*
+ * The table's frames are the domain's, so that it can map them writable;
+ * the pins of their entries are ours, a page per PINS_PER_PAGE entries.
+ */
 static bool grow(struct domain *d, struct grant_table *gt, unsigned nr)
 {
     while (gt->nr_frames < nr) {
-        uint64_t mfn = alloc_domain_frames(d, 1);
+        unsigned last = (gt->nr_frames + 1) * ENTRIES_PER_FRAME - 1;
+        struct pin **pins = &gt->pins[last / PINS_PER_PAGE];
+        uint64_t mfn;
 
+        if (!*pins) {
+            if (!(*pins = alloc_xen_pages(1)))
+                return false;
+            memset(*pins, 0, PAGE_SIZE);
+        }
+        mfn = alloc_domain_frames(d, 1);
         if (mfn == INVALID_MFN)
             return false;
         mfn_to_page(mfn)->flags |= PGF_special; /* never exchanged away under us */
@@ -163,6 +242,7 @@ static int16_t claim_entry(struct domain *granter, grant_ref_t ref, domid_t mapp
 {
     struct grant_table *gt = granter->grant_table;
     grant_entry_v1_t *e;
+    struct pin *pin;
     uint16_t flags, want;
 
     if (granter->is_dying)
@@ -170,6 +250,9 @@ static int16_t claim_entry(struct domain *granter, grant_ref_t ref, domid_t mapp
     if (!gt || ref >= gt->nr_frames * ENTRIES_PER_FRAME)
         return GNTST_bad_gntref;
     e = entry(gt, ref);
+    pin = pin_of(gt, ref);
+    if (pin->readers == UINT16_MAX || pin->writers == UINT16_MAX)
+        return GNTST_general_error; /* as Xen, when a pin count would overflow */
     for (;;) {
         flags = __atomic_load_n(&e->flags, __ATOMIC_ACQUIRE);
         if ((flags & GTF_type_mask) != GTF_permit_access || e->domid != mapper)
@@ -182,20 +265,30 @@ static int16_t claim_entry(struct domain *granter, grant_ref_t ref, domid_t mapp
             break;
     }
     *mfn = e->frame;
-    gt->pins[ref]++;
+    pin->readers++;
+    pin->writers += !readonly;
     return GNTST_okay;
 }
 
-/* The last mapping of an entry is gone: it is no longer read or written. */
-static void release_entry(struct domain *granter, grant_ref_t ref)
+/*
+ * A mapping or a copy of an entry is done: GTF_writing goes with its last
+ * writer, GTF_reading with its last user (as Xen's v1 status flags).
+ */
+static void release_entry(struct domain *granter, grant_ref_t ref, bool readonly)
 {
     struct grant_table *gt = granter->grant_table;
+    struct pin *pin;
+    uint16_t clear = 0;
 
-    if (granter->is_dying)
-        return; /* its table's frames may be gone already */
-    if (gt && gt->pins[ref] && !--gt->pins[ref])
-        __atomic_and_fetch(&entry(gt, ref)->flags, (uint16_t) ~(GTF_reading | GTF_writing),
-                           __ATOMIC_RELEASE);
+    if (granter->is_dying || !gt || ref >= gt->nr_frames * ENTRIES_PER_FRAME)
+        return; /* a dying domain's table frames may be gone already */
+    pin = pin_of(gt, ref);
+    if (!readonly && pin->writers && !--pin->writers)
+        clear |= GTF_writing;
+    if (pin->readers && !--pin->readers)
+        clear |= GTF_reading;
+    if (clear)
+        __atomic_and_fetch(&entry(gt, ref)->flags, (uint16_t)~clear, __ATOMIC_RELEASE);
 }
 
 /* The L1 slot a host mapping goes into: by PTE address, or by virtual address. */
@@ -226,22 +319,17 @@ static int16_t map_one(struct gnttab_map_grant_ref *op)
     bool ro = op->flags & GNTMAP_readonly, host = op->flags & GNTMAP_host_map;
     bool device = op->flags & GNTMAP_device_map;
     struct page_info *pg;
-    struct maptrack *m = NULL;
     uint64_t mfn, pte_maddr = 0;
     pte_t *slot = NULL;
     int16_t st;
-    unsigned h;
+    uint32_t h;
 
     if (!granter)
         return GNTST_bad_domain;
     if (!mgt)
-        return GNTST_no_device_space;
+        return GNTST_no_space;
     if (!host && !device)
         return GNTST_bad_gntref; /* Xen's answer for "neither host nor device" */
-    for (h = 0; h < mgt->nr_maptrack && mgt->maptrack[h].in_use; h++)
-        ;
-    if (h == mgt->nr_maptrack)
-        return GNTST_no_device_space;
     if (host && !(slot = host_slot(d, op->host_addr, op->flags & GNTMAP_contains_pte, &pte_maddr)))
         return GNTST_general_error;
     st = claim_entry(granter, op->ref, d->domain_id, ro, &mfn);
@@ -249,13 +337,21 @@ static int16_t map_one(struct gnttab_map_grant_ref *op)
         return st;
     pg = mfn_to_page(mfn);
     if (!get_page(pg, granter)) {
-        release_entry(granter, op->ref);
+        release_entry(granter, op->ref, ro);
         return GNTST_general_error; /* the granter named a frame that is not its own */
     }
     if (!ro && get_page_type(pg, PGT_writable)) {
         put_page(pg);
-        release_entry(granter, op->ref);
+        release_entry(granter, op->ref, ro);
         return GNTST_general_error; /* e.g. the frame is a page table */
+    }
+    h = get_handle(mgt);
+    if (h == NO_HANDLE) {
+        if (!ro)
+            put_page_type(pg);
+        put_page(pg);
+        release_entry(granter, op->ref, ro);
+        return GNTST_no_space; /* as Xen when no maptrack handle is left */
     }
     if (host) {
         pte_t old = *slot;
@@ -265,9 +361,11 @@ static int16_t map_one(struct gnttab_map_grant_ref *op)
         if ((old & _PAGE_PRESENT) && !(old & PTE_GNTTAB))
             put_lNe_refs(old, 1, d, 0);
     }
-    m = &mgt->maptrack[h];
-    *m = (struct maptrack){ true, ro, host, device, op->dom, op->ref, mfn, pte_maddr,
-                            op->host_addr };
+    *maptrack_at(mgt, h) = (struct maptrack){
+        .flags = op->flags & (GNTMAP_host_map | GNTMAP_device_map | GNTMAP_readonly |
+                              GNTMAP_contains_pte),
+        .dom = op->dom, .ref = op->ref, .next_free = NO_HANDLE, .mfn = mfn,
+        .pte_maddr = pte_maddr };
     op->handle = h;
     op->dev_bus_addr = mfn << PAGE_SHIFT; /* PV: the machine address, as Xen reports it */
     return GNTST_okay;
@@ -298,40 +396,143 @@ unsigned gnttab_max_frames(void)
     return MAX_GRANT_FRAMES;
 }
 
-/* Drops a mapping's references and its claim on the granter's entry. */
-static void drop_mapping(struct maptrack *m)
+/* Zaps a host mapping's PTE if it still holds it; the caller flushes the TLBs. */
+static void zap_host_pte(struct maptrack *m)
 {
-    struct domain *granter = domain_by_id(m->dom);
-    struct page_info *pg = mfn_to_page(m->mfn);
+    pte_t *slot = maddr_to_virt(m->pte_maddr);
 
-    if (m->host) {
-        pte_t *slot = maddr_to_virt(m->pte_maddr);
-
-        if (((*slot & PADDR_MASK) >> PAGE_SHIFT) == m->mfn && (*slot & PTE_GNTTAB))
-            *slot = 0;
-        flush_tlb_all();
-    }
-    if (!m->readonly)
-        put_page_type(pg);
-    if (granter)
-        release_entry(granter, m->ref);
-    put_page(pg); /* last: it may free the frame, and with it a dying granter */
-    m->in_use = false;
+    if (((*slot & PADDR_MASK) >> PAGE_SHIFT) == m->mfn && (*slot & PTE_GNTTAB))
+        *slot = 0;
 }
 
-static int16_t unmap_one(struct gnttab_unmap_grant_ref *op)
+/*
+ * The mapping is gone from every TLB: its references and its claim on the
+ * granter's entry go, and so does its handle.
+ */
+static void release_mapping(struct grant_table *gt, uint32_t h)
+{
+    struct maptrack *m = maptrack_at(gt, h);
+    struct domain *granter = domain_by_id(m->dom);
+    struct page_info *pg = mfn_to_page(m->mfn);
+    bool ro = m->flags & GNTMAP_readonly;
+
+    if (!ro)
+        put_page_type(pg);
+    if (granter)
+        release_entry(granter, m->ref, ro);
+    put_handle(gt, h);
+    put_page(pg); /* last: it may free the frame, and with it a dying granter */
+}
+
+/*
+ * Unmapping by Xen's rules (unmap_common): host_addr names the PTE (by
+ * virtual address, or by machine address for a GNTMAP_contains_pte
+ * mapping), which must map the granted frame; it is zapped, or with
+ * new_addr given (unmap_and_replace) gets the PTE found at new_addr, which
+ * is zapped instead. A zero host_addr leaves a host mapping alone, a zero
+ * dev_bus_addr a device mapping; the handle lives while either is left.
+ */
+static int16_t unmap_host(struct domain *d, struct maptrack *m, uint64_t host_addr,
+                          uint64_t new_addr)
+{
+    uint64_t maddr, new_maddr;
+    pte_t *slot = host_slot(d, host_addr, m->flags & GNTMAP_contains_pte, &maddr), *from;
+
+    if (!slot || !(*slot & _PAGE_PRESENT) || !(*slot & PTE_GNTTAB) ||
+        ((*slot & PADDR_MASK) >> PAGE_SHIFT) != m->mfn)
+        return GNTST_general_error; /* that PTE does not map this grant */
+    if (!new_addr) {
+        *slot = 0;
+        return GNTST_okay;
+    }
+    /* Xen replaces only mappings made by virtual address, with an ordinary mapping. */
+    if ((m->flags & GNTMAP_contains_pte) || !(from = host_slot(d, new_addr, false, &new_maddr)) ||
+        (*from & PTE_GNTTAB) || from == slot)
+        return GNTST_general_error;
+    *slot = *from; /* the entry's references move with it: both slots are validated L1s of d */
+    *from = 0;
+    return GNTST_okay;
+}
+
+static int16_t unmap_one(uint32_t handle, uint64_t host_addr, uint64_t dev_bus_addr,
+                         uint64_t new_addr, bool *flush, bool *release)
 {
     struct domain *d = current->domain;
-    struct grant_table *mgt = d->grant_table;
-    struct maptrack *m;
+    struct maptrack *m = d->grant_table ? maptrack_at(d->grant_table, handle) : NULL;
+    int16_t st;
 
-    if (!mgt || op->handle >= mgt->nr_maptrack || !mgt->maptrack[op->handle].in_use)
-        return GNTST_bad_handle;
-    m = &mgt->maptrack[op->handle];
-    if (m->host && op->host_addr != m->host_addr)
-        return GNTST_general_error; /* not where this handle's mapping is */
-    drop_mapping(m);
+    *release = false;
+    if (!m || !(m->flags & (GNTMAP_host_map | GNTMAP_device_map)))
+        return GNTST_bad_handle; /* free, or wholly unmapped earlier in this batch */
+    if (dev_bus_addr && (m->flags & GNTMAP_device_map) && dev_bus_addr != m->mfn << PAGE_SHIFT)
+        return GNTST_bad_dev_addr;
+    if (host_addr && (m->flags & GNTMAP_host_map)) {
+        st = unmap_host(d, m, host_addr, new_addr);
+        if (st != GNTST_okay)
+            return st;
+        m->flags &= ~GNTMAP_host_map;
+        *flush = true;
+    }
+    if (dev_bus_addr)
+        m->flags &= ~GNTMAP_device_map;
+    *release = !(m->flags & (GNTMAP_host_map | GNTMAP_device_map));
     return GNTST_okay;
+}
+
+/*
+ * unmap_grant_ref and unmap_and_replace, UNMAP_BATCH ops at a time: the
+ * PTEs go, the TLBs are flushed once, then the references (which may free
+ * a frame) go, as Xen flushes once per batch. Status per op; -EFAULT if an
+ * op cannot be read or written back.
+ */
+#define UNMAP_BATCH 32
+
+/* The PTEs of done[] are gone: flush once, then drop what the mappings held. */
+static void unmap_finish(struct grant_table *gt, const uint32_t *done, unsigned *nr_done,
+                         bool *flush)
+{
+    if (*flush)
+        flush_tlb_all();
+    for (unsigned j = 0; j < *nr_done; j++)
+        release_mapping(gt, done[j]);
+    *nr_done = 0;
+    *flush = false;
+}
+
+static long unmap_batch(uint64_t arg, unsigned count, bool replace)
+{
+    struct grant_table *gt = current->domain->grant_table;
+    uint32_t done[UNMAP_BATCH];
+    unsigned nr_done = 0;
+    bool flush = false;
+    long rc = 0;
+
+    for (unsigned i = 0; i < count && !rc; i++) {
+        union {
+            struct gnttab_unmap_grant_ref u;
+            struct gnttab_unmap_and_replace r;
+        } op;
+        size_t size = replace ? sizeof(op.r) : sizeof(op.u);
+        uint64_t at = arg + (uint64_t)i * size;
+        int16_t *status = replace ? &op.r.status : &op.u.status;
+        bool release;
+
+        if (copy_from_guest(&op, at, size)) {
+            rc = -EFAULT;
+            break;
+        }
+        *status = replace ? unmap_one(op.r.handle, op.r.host_addr, 0, op.r.new_addr, &flush, &release)
+                          : unmap_one(op.u.handle, op.u.host_addr, op.u.dev_bus_addr, 0, &flush,
+                                      &release);
+        if (release)
+            done[nr_done++] = replace ? op.r.handle : op.u.handle;
+        if (copy_to_guest(at, &op, size))
+            rc = -EFAULT;
+        if (nr_done == UNMAP_BATCH)
+            unmap_finish(gt, done, &nr_done, &flush);
+    }
+    unmap_finish(gt, done, &nr_done, &flush);
+    return rc;
 }
 
 /*
@@ -342,12 +543,21 @@ static int16_t unmap_one(struct gnttab_unmap_grant_ref *op)
 void grant_table_release(struct domain *d)
 {
     struct grant_table *gt = d->grant_table;
+    uint32_t nr;
 
     if (!gt)
         return;
-    for (unsigned h = 0; h < gt->nr_maptrack; h++)
-        if (gt->maptrack[h].in_use)
-            drop_mapping(&gt->maptrack[h]);
+    nr = gt->maptrack_pages * MAPTRACK_PER_PAGE;
+    for (uint32_t h = 0; h < nr; h++) {
+        struct maptrack *m = maptrack_at(gt, h);
+
+        if (m->flags & GNTMAP_host_map)
+            zap_host_pte(m);
+    }
+    flush_tlb_all();
+    for (uint32_t h = 0; h < nr; h++)
+        if (maptrack_at(gt, h)->flags)
+            release_mapping(gt, h);
 }
 
 /* The bookkeeping of a domain that is gone (its table's frames went with its memory). */
@@ -357,8 +567,12 @@ void grant_table_free(struct domain *d)
 
     if (!gt)
         return;
-    free_xen_pages(gt->pins, (MAX_GRANT_FRAMES * ENTRIES_PER_FRAME * sizeof(uint16_t)) / PAGE_SIZE);
-    free_xen_pages(gt->maptrack, MAPTRACK_PAGES);
+    for (unsigned i = 0; i < PIN_PAGES; i++)
+        if (gt->pins[i])
+            free_xen_pages(gt->pins[i], 1);
+    for (unsigned i = 0; i < gt->maptrack_pages; i++)
+        free_xen_pages(gt->maptrack[i], 1);
+    free_xen_pages(gt->maptrack, MAPTRACK_DIR_PAGES);
     free_xen_pages(gt, 1);
     d->grant_table = NULL;
 }
@@ -403,7 +617,7 @@ static int16_t copy_side(const struct gnttab_copy_ptr *p, bool gref, bool dest, 
     return GNTST_okay;
 fail:
     if (*granter)
-        release_entry(*granter, p->u.ref);
+        release_entry(*granter, p->u.ref, !dest);
     *granter = NULL;
     return st;
 }
@@ -417,7 +631,7 @@ static void copy_done(const struct gnttab_copy_ptr *p, struct domain *granter, u
         put_page_type(pg);
     put_page(pg);
     if (granter)
-        release_entry(granter, p->u.ref);
+        release_entry(granter, p->u.ref, !dest);
 }
 
 static int16_t copy_one(const struct gnttab_copy *c)
@@ -477,7 +691,9 @@ static long grant_op(unsigned cmd, uint64_t arg, unsigned count)
     case GNTTABOP_map_grant_ref:
         EACH(struct gnttab_map_grant_ref, map_one(&op));
     case GNTTABOP_unmap_grant_ref:
-        EACH(struct gnttab_unmap_grant_ref, unmap_one(&op));
+        return unmap_batch(arg, count, false);
+    case GNTTABOP_unmap_and_replace:
+        return unmap_batch(arg, count, true);
     case GNTTABOP_copy:
         EACH(struct gnttab_copy, copy_one(&op));
     }

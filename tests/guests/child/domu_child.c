@@ -71,6 +71,32 @@ static void probe(const start_info_t *si, volatile struct child_page *p)
         hcall(__HYPERVISOR_event_channel_op, EVTCHNOP_alloc_unbound, (unsigned long)&a);
 }
 
+/*
+ * Maps shared_info at CHILD_PFN_SHARED (update_va_mapping) and answers
+ * each event on port with one back: poll, clear the pending bit
+ * (shared_info.evtchn_pending), count, send.
+ */
+static void echo(const start_info_t *si, volatile struct child_page *p, evtchn_port_t port)
+{
+    unsigned long va = CHILD_VIRT_BASE + CHILD_PFN_SHARED * 4096UL;
+    shared_info_t *sh = (shared_info_t *)va;
+    struct sched_poll poll = { .nr_ports = 1, .timeout = 0 };
+    evtchn_send_t send = { .port = port };
+    xen_ulong_t bit = 1UL << (port % 64);
+
+    p->shared_rc = hcall4(__HYPERVISOR_update_va_mapping, va, si->shared_info | 0x67,
+                          UVMF_INVLPG | UVMF_LOCAL, 0);
+    set_xen_guest_handle(poll.ports, &port);
+    for (;;) {
+        hcall(__HYPERVISOR_sched_op, SCHEDOP_poll, (unsigned long)&poll);
+        if (p->shared_rc || !(__atomic_fetch_and(&sh->evtchn_pending[port / 64], ~bit,
+                                                 __ATOMIC_ACQ_REL) & bit))
+            continue;
+        p->echoes++;
+        hcall(__HYPERVISOR_event_channel_op, EVTCHNOP_send, (unsigned long)&send);
+    }
+}
+
 void child_main(start_info_t *si);
 
 void child_main(start_info_t *si)
@@ -104,6 +130,9 @@ void child_main(start_info_t *si)
         set_xen_guest_handle(poll.ports, &port);
         for (;;)
             hcall(__HYPERVISOR_sched_op, SCHEDOP_poll, (unsigned long)&poll);
+    case CHILD_ECHO:
+        echo(si, p, port);
+        break;
     case CHILD_CRASH:
         __asm__ volatile("movq $1, 16" ::: "memory"); /* nothing maps page 0, no trap table: crashed */
         break;

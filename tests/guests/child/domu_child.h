@@ -22,6 +22,8 @@
 #define CHILD_NR_PT       4
 #define CHILD_PFN_STACK   10
 #define CHILD_PFN_VCPU_INFO 11  /* VCPUOP_register_vcpu_info moves its vcpu_info here */
+#define CHILD_PFN_SHARED  127   /* CHILD_ECHO maps its shared_info here */
+#define CHILD_PFN_GRANTS  64    /* pfns 64..126 are free for the parent to have granted */
 #define CHILD_MAX_IMAGE   4096
 
 enum child_command {
@@ -29,6 +31,7 @@ enum child_command {
     CHILD_WAIT,         /* mark, signal, then SCHEDOP_poll forever */
     CHILD_CRASH,        /* mark, signal, then a page fault with no trap table */
     CHILD_PROBE,        /* try what only a privileged domain may (probe_*), then poweroff */
+    CHILD_ECHO,         /* mark, signal, then answer every event on its store port with one */
 };
 
 /* CHILD_PROBE's attempts, each result in probe_rc[]. */
@@ -54,6 +57,8 @@ struct child_page {
     uint64_t probe_mfn;    /* a frame of Dom0's, from the parent */
     int64_t probe_rc[NR_PROBES];
     int64_t vcpu_info_rc;  /* VCPUOP_register_vcpu_info's result */
+    int64_t shared_rc;     /* CHILD_ECHO: update_va_mapping of its shared_info */
+    uint32_t echoes;       /* CHILD_ECHO: events answered */
 };
 
 #endif

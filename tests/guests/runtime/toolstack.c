@@ -28,7 +28,7 @@ long sysctl(struct xen_sysctl *op)
     return hypercall(__HYPERVISOR_sysctl, (unsigned long)op, 0, 0, 0, 0);
 }
 
-long ts_create_domain(domid_t *id)
+long ts_create_only(domid_t *id)
 {
     long rc;
 
@@ -41,15 +41,28 @@ long ts_create_domain(domid_t *id)
     dop.u.createdomain.max_maptrack_frames = 1024;
     dop.u.createdomain.grant_opts = XEN_DOMCTL_GRANT_version(1);
     rc = domctl(&dop);
-    if (rc)
-        return rc;
-    *id = dop.domain;
-    /* Xen 4.17 still allocates the vCPUs here (domctl.h, XEN_DOMCTL_max_vcpus). */
+    if (!rc)
+        *id = dop.domain;
+    return rc;
+}
+
+long ts_max_vcpus(domid_t id, unsigned max)
+{
     memset(&dop, 0, sizeof(dop));
     dop.cmd = XEN_DOMCTL_max_vcpus;
-    dop.domain = *id;
-    dop.u.max_vcpus.max = 1;
-    rc = domctl(&dop);
+    dop.domain = id;
+    dop.u.max_vcpus.max = max;
+    return domctl(&dop);
+}
+
+long ts_create_domain(domid_t *id)
+{
+    long rc = ts_create_only(id);
+
+    if (rc)
+        return rc;
+    /* Xen 4.17 still allocates the vCPUs here (domctl.h, XEN_DOMCTL_max_vcpus). */
+    rc = ts_max_vcpus(*id, 1);
     if (rc)
         ts_destroy_domain(*id);
     return rc;
@@ -380,6 +393,23 @@ bool ts_wait_shutdown(domid_t id, struct xen_domctl_getdomaininfo *info)
         hypercall_sched_op(SCHEDOP_yield, 0);
     }
     return false;
+}
+
+grant_entry_v1_t *ts_map_grant_table(struct child *c)
+{
+    xen_pfn_t frame;
+    xen_mem_acquire_resource_t r = {
+        .domid = c->id, .type = XENMEM_resource_grant_table,
+        .id = XENMEM_resource_grant_table_id_shared, .nr_frames = 1, .frame = 0,
+    };
+    void *table = NULL;
+
+    set_xen_guest_handle(r.frame_list, &frame);
+    if (!check_rc(hypercall_memory_op(XENMEM_acquire_resource, &r), 0,
+                  "acquire d%u's grant frame 0", c->id) ||
+        !check_rc(ts_map_foreign(c->id, frame, true, &table), 0, "map d%u's grant frame 0", c->id))
+        return NULL;
+    return table;
 }
 
 long ts_seed_grant(struct child *c, grant_ref_t ref, unsigned pfn)

@@ -14,6 +14,7 @@
 #include "../child/domu_child.h"
 
 #include <xen/domctl.h>
+#include <xen/grant_table.h>
 #include <xen/sysctl.h>
 
 long domctl(struct xen_domctl *op);
@@ -21,6 +22,9 @@ long sysctl(struct xen_sysctl *op);
 
 /* XEN_DOMCTL_createdomain for a 1-vCPU PV domain, as libxl asks; 0 or -errno. */
 long ts_create_domain(domid_t *id);
+/* Its two steps: createdomain alone (1 vCPU), and XEN_DOMCTL_max_vcpus. */
+long ts_create_only(domid_t *id);
+long ts_max_vcpus(domid_t id, unsigned max);
 long ts_destroy_domain(domid_t id);
 /* XEN_DOMCTL_getdomaininfo of exactly id: 0, or -ESRCH if the first domain >= id is another. */
 long ts_domain_info(domid_t id, struct xen_domctl_getdomaininfo *info);
@@ -62,6 +66,8 @@ void ts_unpause(domid_t id);
  * entry ref granting Dom0 the child's pfn. 0 or the failing call's result.
  */
 long ts_seed_grant(struct child *c, grant_ref_t ref, unsigned pfn);
+/* The child's grant frame 0, acquired and mapped writable here (NULL after a failed check). */
+grant_entry_v1_t *ts_map_grant_table(struct child *c);
 /* Waits (polling, up to about 2 s) for our port to go pending; true if it did. */
 bool ts_wait_port(evtchn_port_t port);
 /* Waits for the domain to show XEN_DOMINF_shutdown; its info in *info. */

@@ -80,6 +80,7 @@ struct domain {
     bool is_shutting_down;
     bool is_dying;
     bool paused_by_controller; /* XEN_DOMCTL_pausedomain; new domains start so */
+    bool vcpus_visible;        /* false from createdomain until XEN_DOMCTL_max_vcpus (domctl.c) */
     uint8_t shutdown_code;
     uint64_t vm_assist; /* VMASST_TYPE_* bits (public/xen.h) */
     uint64_t nr_pages, max_pages;

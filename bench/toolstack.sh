@@ -6,7 +6,7 @@
 # 0.25x of Debian's.
 #
 #   bench/toolstack.sh [--rounds N] [--xenstored ours|debian|both]
-#                      [--timeout S] [--no-write] [HYPERVISOR...]
+#                      [--timeout S] [--no-write] [--profile] [HYPERVISOR...]
 #
 #   HYPERVISOR   multiboot1 images (default: build/xen-4.17/xen xen/xen)
 #   --rounds N   timed rounds per toolstack and boot (default 10), after
@@ -15,6 +15,10 @@
 #                ours, Debian's oxenstored, or one boot of each (default)
 #   --timeout S  seconds before a boot is given up (default 600)
 #   --no-write   print the table only; leave bench/results.md alone
+#   --profile    instead of the rounds, time the steps of a create one by
+#                one (bench/toolstack/profile.sh: program start-up, config
+#                parsing, connections, build, unpause -> console, destroy)
+#                and print them per toolstack; writes nothing
 #
 # Each boot is tests/integration/dom0-run.sh --debian-xl (same QEMU command
 # line, QEMU's -kernel multiboot path, Dom0 1 vCPU 512 MiB) running
@@ -33,11 +37,11 @@
 set -uo pipefail
 
 usage() {
-    sed -n '8,17p' "$0" | sed 's/^# \{0,1\}//' >&2
+    sed -n '8,21p' "$0" | sed 's/^# \{0,1\}//' >&2
     exit 2
 }
 
-rounds=10 xenstored=both timeout=600 write=yes hyps=()
+rounds=10 xenstored=both timeout=600 write=yes profile=no hyps=()
 argv="bench/toolstack.sh${*:+ $*}"
 while [ $# -gt 0 ]; do
     case $1 in
@@ -45,6 +49,7 @@ while [ $# -gt 0 ]; do
     --xenstored) [ $# -ge 2 ] || usage; xenstored=$2; shift 2 ;;
     --timeout) [ $# -ge 2 ] || usage; timeout=$2; shift 2 ;;
     --no-write) write=no; shift ;;
+    --profile) profile=yes; write=no; shift ;;
     -*) usage ;;
     *) hyps+=("$1"); shift ;;
     esac
@@ -109,14 +114,21 @@ for h in "${hyps[@]}"; do
         else order="xenolith debian"; append="xenolith.toolstack=xenolith"; fi
         printf 'ROUNDS=%s\nMEMORY=16\nORDER="%s"\n' "$rounds" "$order" >"$env_file"
         name=toolstack-xenstored-$xs
+        script=bench/toolstack/rounds.sh
+        if [ $profile = yes ]; then name=profile-xenstored-$xs script=bench/toolstack/profile.sh; fi
+        say "$label, xenstored $xs: other QEMU processes on this host: $(pgrep -c qemu-system)"
         say "$label, xenstored $xs: $rounds rounds each of $order"
         tests/integration/dom0-run.sh "$h" "bench-toolstack-$label" --debian-xl \
             ${append:+--append "$append"} --timeout "$timeout" --name "$name" \
             --add "$out/tsclock:/xenolith/run/tsclock" \
             --add "$out/console-guest.elf:/xenolith/run/console-guest.elf" \
             --add "$env_file:/xenolith/run/bench.env" "${ours[@]}" \
-            bench/toolstack/rounds.sh | sed 's/^/  /'
+            "$script" | sed 's/^/  /'
         log=build/logs/bench-toolstack-$label/dom0-run-$name.log
+        if [ $profile = yes ]; then
+            python3 bench/toolstack/profile_report.py "$log"
+            continue
+        fi
         # BENCH-TS <toolstack> <round> key=value...  ->  tsv rows.
         tr -d '\r' <"$log" | grep -a '^BENCH-TS ' |
             awk -v h="$label" -v xs="$xs" '{ printf "%s\t%s\t%s\t%s", h, xs, $2, $3
@@ -126,6 +138,7 @@ for h in "${hyps[@]}"; do
     done
 done
 say "measured in $((SECONDS - start)) s"
+[ $profile = no ] || exit $status
 
 report=(python3 bench/toolstack/report.py "$results" --rounds "$rounds" --command "$argv"
         --qemu "$(qemu-system-x86_64 --version | head -n1)"

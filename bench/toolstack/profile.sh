@@ -50,6 +50,8 @@ for ts in $ORDER; do
     debian) xl=$deb/xl; consoled=$deb/xenconsoled ;;
     esac
     use_xenconsoled "$consoled"
+    # As in rounds.sh: Debian's libxl needs cpupool 0's name.
+    xenstore-read /local/pool/0/name >/dev/null 2>&1 || xenstore-write /local/pool/0/name Pool-0
     n=0
     while [ $n -le "$ROUNDS" ]; do
         name=prof-$ts-$n
@@ -59,8 +61,8 @@ for ts in $ORDER; do
         step $ts exec "$xl" help
         step $ts dryrun "$xl" -N create "$cfg"
         step $ts list "$xl" list
-        step $ts createp "$xl" create -p "$cfg"
         rm -f "$logdir/guest-$name.log"
+        step $ts createp "$xl" create -p "$cfg"
         echo "BENCH-TS-STEP $ts unpause $(TSCLOCK_OUT=/tmp/profile.out $tsclock create \
             "$logdir/guest-$name.log" $marker 30 "$xl" unpause "$name")"
         step $ts destroy "$xl" destroy "$name"

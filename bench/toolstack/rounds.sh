@@ -5,7 +5,8 @@
 # /usr/lib/xen-4.17/bin), one after the other, against the one xenstored
 # that Dom0's init started (ours, or Debian's oxenstored with
 # xenolith.toolstack=debian): a running Dom0 cannot change its xenstored.
-# Each toolstack's xenconsoled runs only during its own rounds.
+# Each toolstack's xenconsoled runs only during its own rounds; the
+# toolstacks take turns round by round.
 #
 # /xenolith/run/bench.env sets ROUNDS, MEMORY (the guest's MiB) and ORDER
 # ("xenolith debian" or the other way round). Prints, per round,
@@ -70,40 +71,55 @@ CFG
     fi
 }
 
-for ts in $ORDER; do
-    case $ts in
-    xenolith) xl=/usr/sbin/xl; consoled=/usr/sbin/xenconsoled ;;
-    debian) xl=$deb/xl; consoled=$deb/xenconsoled ;;
+# The programs of a toolstack; false when they are not in the image.
+programs() { # toolstack
+    case $1 in
+    xenolith) xl=/usr/sbin/xl consoled=/usr/sbin/xenconsoled ;;
+    debian) xl=$deb/xl consoled=$deb/xenconsoled ;;
     esac
     # Debian's archive has /usr/sbin/xl etc. as links to its version
     # wrapper; bench/toolstack.sh puts ours back over them.
     if [ -L "$xl" ] || [ -L "$consoled" ]; then
-        echo "FAIL: $ts: $xl or $consoled is a link ($(readlink "$xl")), not the program"
-        rc=1
-        continue
+        echo "FAIL: $1: $xl or $consoled is a link ($(readlink "$xl")), not the program"
+        return 1
     fi
-    if [ ! -x "$xl" ] || [ ! -x "$consoled" ]; then
-        echo "FAIL: $ts: no $xl or $consoled in the image"
-        rc=1
-        continue
+    [ -x "$xl" ] && [ -x "$consoled" ] && return 0
+    echo "FAIL: $1: no $xl or $consoled in the image"
+    return 1
+}
+
+# One round of a toolstack, its xenconsoled started first if another runs.
+current=""
+round_of() { # toolstack label
+    programs $1 || { rc=1; return; }
+    if [ "$current" != $1 ]; then
+        use_xenconsoled "$consoled"
+        current=$1
     fi
-    use_xenconsoled "$consoled"
     # libxl refuses to create a domain without the name of cpupool 0
     # (/local/pool/0/name, "Illegal pool specified"). A Dom0 started with
     # Debian's tools has it; one started with ours (so far) does not.
-    if [ $ts = debian ] && ! xenstore-read /local/pool/0/name >/dev/null 2>&1; then
+    if [ $1 = debian ] && ! xenstore-read /local/pool/0/name >/dev/null 2>&1; then
         xenstore-write /local/pool/0/name Pool-0
         say "no /local/pool/0/name in xenstore: wrote Pool-0 (exit $?) for Debian's libxl"
     fi
-    # The first create of a boot pays for cold caches (the programs and
-    # their libraries read from the initramfs): one round not counted.
-    round $ts "$xl" warmup
-    i=1
-    while [ $i -le "$ROUNDS" ]; do
-        round $ts "$xl" $i
-        i=$((i + 1))
-    done
-    echo "PASS: $ts: $ROUNDS rounds done"
+    round $1 "$xl" $2
+}
+
+# The first create of a boot pays for cold caches (the programs and their
+# libraries read from the initramfs): one warm-up round each, not counted.
+# Then the toolstacks take turns, round by round, so that a change in the
+# host's load over the run weighs on both alike.
+for ts in $ORDER; do
+    round_of $ts warmup
 done
+i=1
+while [ $i -le "$ROUNDS" ]; do
+    for ts in $ORDER; do
+        round_of $ts $i
+    done
+    i=$((i + 1))
+done
+echo "PASS: $ROUNDS rounds of $ORDER done"
 say "left: $(/usr/sbin/xl list 2>&1 | tail -n +2 | tr '\n' ';')"
 exit $rc

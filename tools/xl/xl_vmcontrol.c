@@ -289,14 +289,18 @@ int main_rename(int argc, char **argv)
     return rc;
 }
 
-/* 1 when the domain has shut down (or, with death, is gone); 0 while it runs. */
+/*
+ * 1 when the domain has shut down (or, with death, died); 0 while it runs.
+ * Dying counts as death, as for libxl: Xen keeps a dying domain while its
+ * memory is released, and promises no further event when it vanishes.
+ */
 static int has_ended(struct dom_ctx *dc, uint32_t domid, bool death)
 {
     struct xen_domctl_getdomaininfo info;
 
-    if (xc_domain_info(dc->xc, domid, &info))
+    if (xc_domain_info(dc->xc, domid, &info) || (info.flags & XEN_DOMINF_dying))
         return 1;
-    return !death && (info.flags & (XEN_DOMINF_shutdown | XEN_DOMINF_dying));
+    return !death && (info.flags & XEN_DOMINF_shutdown);
 }
 
 /* Waits for every domain of ids[] to end (@releaseDomain fires on shutdown and death). */

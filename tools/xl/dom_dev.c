@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -143,13 +144,21 @@ static int run_script(const char *script, const char *action, const char *xenbus
                       const char *kind, const char *vif)
 {
     long long end = now_ms() + DOM_DEV_SCRIPT_MS;
+    int status, lock, rc = -1;
     pid_t pid;
-    int status;
 
     mkdir("/var/log/xen", 0755);
+    /*
+     * One script at a time across xl processes: block's free-loop-device
+     * pick and its sharing check are not atomic. The kernel drops the lock
+     * if we die; without the lock file, scripts run unserialised.
+     */
+    lock = open(DOM_DEV_SCRIPT_LOCK, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (lock >= 0)
+        flock(lock, LOCK_EX);
     pid = fork();
     if (pid < 0)
-        return -1;
+        goto out;
     if (pid == 0) {
         int fd = open(DOM_DEV_HOTPLUG_LOG, O_WRONLY | O_CREAT | O_APPEND, 0644);
 
@@ -173,11 +182,15 @@ static int run_script(const char *script, const char *action, const char *xenbus
         if (now_ms() >= end) {
             kill(pid, SIGKILL);
             waitpid(pid, &status, 0);
-            return -1;
+            goto out;
         }
         usleep(10000);
     }
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    rc = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+out:
+    if (lock >= 0)
+        close(lock);
+    return rc;
 }
 
 static const char *base_name(const char *path)

@@ -25,6 +25,7 @@
 #define DOM_DEV_BACKEND_MS 10000
 #define DOM_DEV_SCRIPT_MS 30000
 #define DOM_DEV_HOTPLUG_LOG "/var/log/xen/xen-hotplug.log"
+#define DOM_DEV_SCRIPT_LOCK "/run/xen/xl-hotplug.lock"
 
 enum dom_dev_kind { DOM_DEV_VIF, DOM_DEV_VBD };
 

@@ -34,6 +34,18 @@ check block-detach "$(tr '\n' ' ' </tmp/bd.out)" test $? = 0
 wait_until "[ -z \"\$(losetup -a)\" ]" 10
 check vbd-gone "$(xl block-list hot | tail -n +2 | tr '\n' '|') $(losetup -a)" \
     sh -c "[ \$(xl block-list hot | wc -l) = 1 ] && [ -z \"\$(losetup -a)\" ]"
+# A guest that cannot answer (paused): the detach gives up after its 10 s,
+# says so in one line, and removes the device anyway.
+xl network-attach hot bridge=xenbr0 >/tmp/na3.out 2>&1 || fail attach-paused-setup "$(tr '\n' ' ' </tmp/na3.out)"
+wait_until "xl network-list hot | grep -q '^0   0  00:16:3e:..:..:..     0     4 '" 20
+xl pause hot
+xl network-detach hot 0 >/tmp/nd3.out 2>&1
+rc=$?
+wait_until "! ip link show vif$d.0" 10
+check detach-unresponsive "exit $rc: $(tr '\n' '|' </tmp/nd3.out) $(ip -o link | grep -o "vif$d\.[0-9]*")" \
+    sh -c ". /root/lib.sh; [ $rc = 1 ] && one_line /tmp/nd3.out 'vif 0 of domain $d: the frontend did not close within 10 s' &&
+           ! ip link show vif$d.0 2>/dev/null && ! xenstore-read /local/domain/0/backend/vif/$d/0/state 2>/dev/null"
+xl unpause hot
 xl destroy hot
 clean destroy-clean
 grep -h . /var/log/xen/xen-hotplug.log 2>/dev/null | tail -n 8 | sed 's/^/  hotplug: /'

@@ -2,7 +2,11 @@
 # xl network-list shows them Connected; xl destroy leaves nothing behind.
 . /root/lib.sh
 cfg netb "xenolith.ip=10.0.0.3/24" "vif = [ 'bridge=xenbr0' ]"
-cfg neta "xenolith.ip=10.0.0.2/24 xenolith.ping=10.0.0.3,10.0.0.1" \
+# neta also sends 16 MiB to Dom0 (netback's grant copies, event channels under load).
+# busybox's nc quits when its stdin ends: give it one that does not.
+sleep 600 | nc -l -p 5001 >/tmp/rx 2>/dev/null &
+ncpid=$!
+cfg neta "xenolith.ip=10.0.0.2/24 xenolith.ping=10.0.0.3,10.0.0.1 xenolith.send=10.0.0.1:5001:16" \
     "vif = [ 'mac=00:16:3e:00:00:02,bridge=xenbr0' ]"
 xl create /root/netb.cfg >/tmp/netb.out 2>&1
 check create-vif "$(tr '\n' ' ' </tmp/netb.out)" test $? = 0
@@ -20,6 +24,10 @@ check domu-ping-dom0 "$(grep 'PING 10.0.0.1' $CONSOLE_LOG/guest-neta.log)" \
     grep -q 'XENOLITH-PING 10.0.0.1 ok' $CONSOLE_LOG/guest-neta.log
 check dom0-ping-domu "no answer from 10.0.0.2 or 10.0.0.3" \
     sh -c 'ping -c 2 -W 2 10.0.0.2 >/dev/null && ping -c 2 -W 2 10.0.0.3 >/dev/null'
+wait_until '[ "$(wc -c </tmp/rx)" -ge 16777216 ]' 120
+check bulk-to-dom0 "Dom0 got $(wc -c </tmp/rx) of 16777216 bytes; guest: $(grep XENOLITH-SEND $CONSOLE_LOG/guest-neta.log)" \
+    test "$(wc -c </tmp/rx)" = 16777216
+kill $ncpid 2>/dev/null
 xl network-list neta >/tmp/nl.out 2>&1
 check network-list "$(tr '\n' '|' </tmp/nl.out)" \
     sh -c "head -n1 /tmp/nl.out | grep -q '^Idx BE Mac Addr. *handle state evt-ch   tx-/rx-ring-ref BE-path' &&

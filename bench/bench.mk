@@ -76,8 +76,9 @@ BENCH_TS_SRC := bench/toolstack
 BENCH_TS_OUT := $(BENCH_OUT)/toolstack
 BENCH_TS_GUEST := $(BENCH_TS_OUT)/console-guest.elf
 BENCH_TS_CLOCK := $(BENCH_TS_OUT)/tsclock
+BENCH_TS_TRACE := $(BENCH_TS_OUT)/xltrace.so
 
-bench-toolstack: $(BENCH_TS_GUEST) $(BENCH_TS_CLOCK)
+bench-toolstack: $(BENCH_TS_GUEST) $(BENCH_TS_CLOCK) $(BENCH_TS_TRACE)
 
 $(BENCH_TS_OUT)/console_guest.o: $(BENCH_TS_SRC)/console_guest.c | $(BENCH_SYSINC_STAMP)
 	$(call bench_show,CC,$@) mkdir -p $(@D) && \
@@ -90,6 +91,11 @@ $(BENCH_TS_GUEST): $(BENCH_TS_OUT)/console_guest.o $(BENCH_OUT)/runtime/notes.o 
 $(BENCH_TS_CLOCK): $(BENCH_TS_SRC)/tsclock.c
 	$(call bench_show,CC,$@) mkdir -p $(@D) && \
 	    $(BENCH_CC) -std=gnu11 -O2 -Wall -Werror -static -o $@ $<
+
+# xltrace.so: preloaded into xl by `bench/toolstack.sh --profile`.
+$(BENCH_TS_TRACE): $(BENCH_TS_SRC)/xltrace.c
+	$(call bench_show,CC,$@) mkdir -p $(@D) && \
+	    $(BENCH_CC) -std=gnu11 -O2 -Wall -Werror -shared -fPIC -o $@ $< -ldl
 
 bench-clean:
 	$(call bench_show,CLEAN,$(BENCH_OUT)) rm -rf $(BENCH_OUT)

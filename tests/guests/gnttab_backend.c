@@ -10,7 +10,8 @@
  *    going with the last writable mapping and GTF_reading with the last;
  *  - many mappings at once: NR_DEVICE_MAPS device mappings spread over the
  *    grants (more handles than a fixed maptrack of a few pages holds; Xen
- *    counts an entry's device readers in 8 bits, so not all of one grant);
+ *    counts an entry's device readers in 8 bits, so not all of one grant),
+ *    batches longer than a continuation's chunk, directly and in a multicall;
  *  - GNTTABOP_unmap_and_replace (Linux stopped using it in 3.19; Xen 4.17 has it);
  *  - GNTTABOP_copy in batches both ways with partial pages (netback's tx
  *    path copies from the frontend's grefs to local frames, its rx path
@@ -33,6 +34,7 @@ const char test_title[] = "gnttab_backend: a backend's grant maps, copies and ev
 #define FIRST_REF 8         /* 0-7 are the toolstack's (GNTTAB_NR_RESERVED_ENTRIES) */
 #define RO_REF (FIRST_REF + NR_GRANTS) /* one more, read-only, of pfn CHILD_PFN_GRANTS */
 #define NR_DEVICE_MAPS 1000
+#define MC_MAPS 300         /* more than one chunk of a batch, under a multicall */
 #define NR_ECHOES 2000
 
 static struct child c;
@@ -135,8 +137,15 @@ static void many_mappings(void)
         dev_maps[i] = (struct gnttab_map_grant_ref){ .flags = GNTMAP_device_map | GNTMAP_readonly,
                                                      .ref = FIRST_REF + i % NR_GRANTS,
                                                      .dom = c.id };
-    check_rc(hypercall_grant_table_op(GNTTABOP_map_grant_ref, (unsigned long)dev_maps,
-                                      NR_DEVICE_MAPS), 0, "%u device maps", NR_DEVICE_MAPS);
+    /* The first MC_MAPS in one multicall entry (no continuation there), the rest directly. */
+    multicall_entry_t mc = { .op = __HYPERVISOR_grant_table_op,
+                             .args = { GNTTABOP_map_grant_ref, (unsigned long)dev_maps, MC_MAPS } };
+
+    check_rc(hypercall(__HYPERVISOR_multicall, (unsigned long)&mc, 1, 0, 0, 0), 0, "multicall");
+    check_rc((long)mc.result, 0, "%u device maps in a multicall", MC_MAPS);
+    check_rc(hypercall_grant_table_op(GNTTABOP_map_grant_ref, (unsigned long)(dev_maps + MC_MAPS),
+                                      NR_DEVICE_MAPS - MC_MAPS), 0, "%u device maps",
+             NR_DEVICE_MAPS - MC_MAPS);
     for (unsigned i = 0; i < NR_DEVICE_MAPS; i++) {
         ok += dev_maps[i].status == GNTST_okay;
         unmaps[i] = (struct gnttab_unmap_grant_ref){ .dev_bus_addr = dev_maps[i].dev_bus_addr,

@@ -669,6 +669,54 @@ static int16_t copy_one(const struct gnttab_copy *c)
         return 0;                                                                \
     } while (0)
 
+static long map_batch(uint64_t arg, unsigned count)
+{
+    EACH(struct gnttab_map_grant_ref, map_one(&op));
+}
+
+static long copy_batch(uint64_t arg, unsigned count)
+{
+    EACH(struct gnttab_copy, copy_one(&op));
+}
+
+/*
+ * Map, unmap and copy batches go CHUNK ops per hypercall: the rest is a
+ * continuation (the uop pointer advanced, the count reduced, as Xen's), so
+ * no guest holds the mm lock or its CPU for a whole huge batch. Errors end
+ * the batch at once; under a multicall the chunks all run here.
+ */
+#define CHUNK 256
+
+static long in_chunks(unsigned cmd, uint64_t arg, unsigned count, size_t size,
+                      long (*work)(uint64_t arg, unsigned count, unsigned cmd))
+{
+    for (;;) {
+        unsigned n = MIN(count, CHUNK);
+        long rc = work(arg, n, cmd);
+
+        if (rc || n == count)
+            return rc;
+        arg += (uint64_t)n * size;
+        count -= n;
+        if (hypercall_continue(cmd, arg, count))
+            return 0;
+    }
+}
+
+static long chunk_work(uint64_t arg, unsigned count, unsigned cmd)
+{
+    switch (cmd) {
+    case GNTTABOP_map_grant_ref:
+        return map_batch(arg, count);
+    case GNTTABOP_unmap_grant_ref:
+        return unmap_batch(arg, count, false);
+    case GNTTABOP_unmap_and_replace:
+        return unmap_batch(arg, count, true);
+    default:
+        return copy_batch(arg, count);
+    }
+}
+
 static long grant_op(unsigned cmd, uint64_t arg, unsigned count)
 {
     switch (cmd) {
@@ -689,13 +737,13 @@ static long grant_op(unsigned cmd, uint64_t arg, unsigned count)
         return copy_to_guest(arg, &op, sizeof(op));
     }
     case GNTTABOP_map_grant_ref:
-        EACH(struct gnttab_map_grant_ref, map_one(&op));
+        return in_chunks(cmd, arg, count, sizeof(struct gnttab_map_grant_ref), chunk_work);
     case GNTTABOP_unmap_grant_ref:
-        return unmap_batch(arg, count, false);
+        return in_chunks(cmd, arg, count, sizeof(struct gnttab_unmap_grant_ref), chunk_work);
     case GNTTABOP_unmap_and_replace:
-        return unmap_batch(arg, count, true);
+        return in_chunks(cmd, arg, count, sizeof(struct gnttab_unmap_and_replace), chunk_work);
     case GNTTABOP_copy:
-        EACH(struct gnttab_copy, copy_one(&op));
+        return in_chunks(cmd, arg, count, sizeof(struct gnttab_copy), chunk_work);
     }
     return unimplemented("grant_table_op", cmd);
 }

@@ -9,8 +9,9 @@
 #include <xenolith/errno.h>
 #include <xenolith/guest_access.h>
 #include <xenolith/hypercall.h>
+#include <xenolith/sched.h>
 
-long do_multicall(uint64_t list, uint64_t nr)
+static long multicall(uint64_t list, uint64_t nr)
 {
     for (unsigned i = 0; i < (unsigned)nr; i++) {
         uint64_t at = list + (uint64_t)i * sizeof(multicall_entry_t);
@@ -32,4 +33,15 @@ long do_multicall(uint64_t list, uint64_t nr)
             return -EFAULT;
     }
     return 0;
+}
+
+/* The calls it makes finish their batches: none can re-issue itself (hypercall_continue). */
+long do_multicall(uint64_t list, uint64_t nr)
+{
+    long rc;
+
+    current->in_multicall = true;
+    rc = multicall(list, nr);
+    current->in_multicall = false;
+    return rc;
 }

@@ -14,6 +14,16 @@ typedef long (*hypercall_fn)(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, u
 /* The handler of hypercall nr, or NULL. */
 hypercall_fn hypercall_lookup(uint64_t nr);
 
+/*
+ * Xen's hypercall continuation, for a batch done in chunks: once the
+ * handler returns, the guest's SYSCALL is executed again with the same
+ * hypercall number and these first three arguments (the rest of the
+ * batch), so other work and the guest's events can run in between and no
+ * lock is held across the whole batch. The handler's return value is
+ * dropped. False under a multicall: the handler must finish the batch.
+ */
+bool hypercall_continue(uint64_t a1, uint64_t a2, uint64_t a3);
+
 long do_console_io(uint64_t cmd, uint64_t count, uint64_t buffer);
 long do_multicall(uint64_t list, uint64_t nr);
 long do_mmu_update(uint64_t ureqs, uint64_t count, uint64_t pdone, uint64_t foreigndom);

@@ -35,6 +35,9 @@ struct vcpu {
     bool initialised;          /* has a context (built, or VCPUOP_initialise) */
     bool blocked;              /* SCHEDOP_block/poll: waiting for an event */
     bool polling;              /* SCHEDOP_poll: any pending port of its domain wakes it */
+    bool in_multicall;         /* a hypercall under do_multicall cannot be continued */
+    bool continuation;         /* hypercall_continue(): re-issue with continuation_args */
+    uint64_t continuation_args[3];
     unsigned processor;        /* the CPU it last ran on */
     struct vcpu *next_in_runq;
     bool on_runq;

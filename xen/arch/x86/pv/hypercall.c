@@ -73,6 +73,34 @@ long unimplemented(const char *what, uint64_t cmd)
     return -ENOSYS;
 }
 
+bool hypercall_continue(uint64_t a1, uint64_t a2, uint64_t a3)
+{
+    struct vcpu *v = current;
+
+    if (v->in_multicall)
+        return false;
+    v->continuation = true;
+    v->continuation_args[0] = a1;
+    v->continuation_args[1] = a2;
+    v->continuation_args[2] = a3;
+    return true;
+}
+
+/*
+ * Back to the SYSCALL (2 bytes, 0f 05) with RAX the hypercall number again
+ * and the new arguments; the hypercall page's stub pushed RCX and R11
+ * before it and pops them after, so re-executing it is transparent.
+ */
+static void continue_hypercall(struct vcpu *v, struct cpu_regs *r, uint64_t nr)
+{
+    v->continuation = false;
+    r->rip -= 2;
+    r->rax = nr;
+    r->rdi = v->continuation_args[0];
+    r->rsi = v->continuation_args[1];
+    r->rdx = v->continuation_args[2];
+}
+
 /* Debugging aid: log every hypercall that fails. */
 static bool opt_hypercall_debug;
 PARAM_BOOL("hypercall_debug", opt_hypercall_debug);
@@ -103,6 +131,8 @@ void do_syscall(struct cpu_regs *r)
         fn = hypercall_lookup(nr);
         r->rax = fn ? (uint64_t)fn(r->rdi, r->rsi, r->rdx, r->r10, r->r8, r->r9)
                     : (uint64_t)(nr < NR_HYPERCALLS ? unimplemented("hypercall", nr) : -ENOSYS);
+        if (v->continuation)
+            continue_hypercall(v, r, nr);
         if (opt_hypercall_debug && (long)r->rax < 0)
             printk("d%uv%u: hypercall %lu(%lx, %lx, %lx) = %ld\n", v->domain->domain_id,
                    v->vcpu_id, (unsigned long)nr, (unsigned long)r->rdi, (unsigned long)r->rsi,

@@ -17,8 +17,10 @@
 #   --no-write   print the table only; leave bench/results.md alone
 #   --profile    instead of the rounds, time the steps of a create one by
 #                one (bench/toolstack/profile.sh: program start-up, config
-#                parsing, connections, build, unpause -> console, destroy)
-#                and print them per toolstack; writes nothing
+#                parsing, connections, build, unpause -> console, destroy),
+#                then --rounds creates and destroys with xltrace.so
+#                preloaded (calls and hypercalls by count and time); prints
+#                them per toolstack, writes nothing
 #
 # Each boot is tests/integration/dom0-run.sh --debian-xl (same QEMU command
 # line, QEMU's -kernel multiboot path, Dom0 1 vCPU 512 MiB) running
@@ -115,14 +117,18 @@ for h in "${hyps[@]}"; do
         printf 'ROUNDS=%s\nMEMORY=16\nORDER="%s"\n' "$rounds" "$order" >"$env_file"
         name=toolstack-xenstored-$xs
         script=bench/toolstack/rounds.sh
-        if [ $profile = yes ]; then name=profile-xenstored-$xs script=bench/toolstack/profile.sh; fi
+        extra=()
+        if [ $profile = yes ]; then
+            name=profile-xenstored-$xs script=bench/toolstack/profile.sh
+            extra=(--add "$out/xltrace.so:/xenolith/run/xltrace.so")
+        fi
         say "$label, xenstored $xs: other QEMU processes on this host: $(pgrep -c qemu-system)"
         say "$label, xenstored $xs: $rounds rounds each of $order"
         tests/integration/dom0-run.sh "$h" "bench-toolstack-$label" --debian-xl \
             ${append:+--append "$append"} --timeout "$timeout" --name "$name" \
             --add "$out/tsclock:/xenolith/run/tsclock" \
             --add "$out/console-guest.elf:/xenolith/run/console-guest.elf" \
-            --add "$env_file:/xenolith/run/bench.env" "${ours[@]}" \
+            --add "$env_file:/xenolith/run/bench.env" "${ours[@]}" ${extra[@]+"${extra[@]}"} \
             "$script" | sed 's/^/  /'
         log=build/logs/bench-toolstack-$label/dom0-run-$name.log
         if [ $profile = yes ]; then

@@ -68,19 +68,23 @@ for ts in $ORDER; do
         step $ts destroy "$xl" destroy "$name"
         n=$((n + 1))
     done
-    # One more create and destroy with xltrace.so preloaded (calls and
+    # ROUNDS more creates and destroys with xltrace.so preloaded (calls and
     # hypercalls by count and time, the longest stretches between them).
-    if [ -f $run/xltrace.so ]; then
-        name=trace-$ts
+    n=1
+    while [ -f $run/xltrace.so ] && [ $n -le "$ROUNDS" ]; do
+        name=trace-$ts-$n
         printf 'name = "%s"\nkernel = "%s"\nmemory = %s\nvcpus = 1\n' \
             "$name" "$kernel" "$MEMORY" >/tmp/$name.cfg
         for what in create destroy; do
             rm -f /tmp/xltrace.out
             if [ $what = create ]; then set -- create /tmp/$name.cfg; else set -- destroy $name; fi
             LD_PRELOAD=$run/xltrace.so XLTRACE_OUT=/tmp/xltrace.out "$xl" "$@" >/tmp/profile.out 2>&1
-            sed "s/^XLTRACE [0-9]* /BENCH-TS-TRACE $ts $what /" /tmp/xltrace.out
+            # A report with createdomain in it during destroy is the
+            # create's monitor child ending: not the destroy's.
+            sed "s/^XLTRACE \([0-9]*\) /BENCH-TS-TRACE $ts $what $n \1 /" /tmp/xltrace.out
         done
-    fi
+        n=$((n + 1))
+    done
     echo "BENCH-TS-LD $ts begin"
     LD_DEBUG=statistics "$xl" help 2>&1 >/dev/null | sed "s/^/BENCH-TS-LD $ts /"
     echo "BENCH-TS-LD $ts libraries: $(cat /proc/self/maps >/dev/null; LD_TRACE_LOADED_OBJECTS=1 "$xl" 2>&1 | awk '{print $1}' | tr '\n' ' ')"

@@ -33,14 +33,14 @@ use_xenconsoled() { # program
     if [ -f /run/xen/xenconsoled.pid ]; then
         pid=$(cat /run/xen/xenconsoled.pid)
         kill "$pid" 2>/dev/null
-        i=0
-        while kill -0 "$pid" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+        w=0
+        while kill -0 "$pid" 2>/dev/null && [ $w -lt 50 ]; do sleep 0.1; w=$((w + 1)); done
         rm -f /run/xen/xenconsoled.pid
     fi
     "$1" --pid-file=/run/xen/xenconsoled.pid --log=guest --log-dir=$logdir \
         >/tmp/xenconsoled.out 2>&1 </dev/null
-    i=0
-    while [ ! -s /run/xen/xenconsoled.pid ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+    w=0
+    while [ ! -s /run/xen/xenconsoled.pid ] && [ $w -lt 50 ]; do sleep 0.1; w=$((w + 1)); done
     say "xenconsoled=$1 pid=$(cat /run/xen/xenconsoled.pid 2>/dev/null)"
 }
 
@@ -113,12 +113,12 @@ round_of() { # toolstack label
 for ts in $ORDER; do
     round_of $ts warmup
 done
-i=1
-while [ $i -le "$ROUNDS" ]; do
+r=1
+while [ $r -le "$ROUNDS" ]; do
     for ts in $ORDER; do
-        round_of $ts $i
+        round_of $ts $r
     done
-    i=$((i + 1))
+    r=$((r + 1))
 done
 echo "PASS: $ROUNDS rounds of $ORDER done"
 say "left: $(/usr/sbin/xl list 2>&1 | tail -n +2 | tr '\n' ';')"

@@ -70,11 +70,16 @@ leftovers() {
     [ -z "$l" ] || out="$out loop:$l"
     echo "$out"
 }
-# clean CHECK: PASS when nothing is left within 10 s (netback and loop autoclear are lazy).
+# clean CHECK: PASS when nothing is left within 30 s (netback, loop autoclear
+# and the hypervisor's release of a dying domain are lazy); a slow release
+# (over 10 s) is noted under the PASS line.
 clean() {
-    wait_until '[ -z "$(. /root/lib.sh; leftovers)" ]' 10
-    l=$(leftovers)
-    if [ -z "$l" ]; then pass "$1"; else fail "$1" "left behind:$l"; fi
+    t0=$(cut -d. -f1 /proc/uptime)
+    wait_until '[ -z "$(. /root/lib.sh; leftovers)" ]' 30
+    l=$(leftovers) t=$(($(cut -d. -f1 /proc/uptime) - t0))
+    if [ -z "$l" ]; then pass "$1"; else fail "$1" "left behind after ${t} s:$l"; fi
+    [ -z "$l" ] && [ "$t" -gt 10 ] && echo "  note: $1 took ${t} s"
+    return 0
 }
 
 # xl's diagnostics without the "Parsing config" line: exactly one line matching $2.

@@ -7,13 +7,13 @@
 #   tests/integration/devices.sh HYPERVISOR LABEL [SCRIPT...] [--timeout S]
 #
 # HYPERVISOR: build/xen-4.17/xen or xen/xen. SCRIPT: net disk hotplug
-# failures (default: all). Prints `PASS|FAIL: devices/<check> (LABEL)[: why]`;
+# failures restart (default: all). Prints `PASS|FAIL: devices/<check> (LABEL)[: why]`;
 # a boot that did not finish is `FAIL: devices/<script> (LABEL): <reason>`
 # with the log's last lines. Logs: build/logs/LABEL/dom0-run-devices-*.log.
 # Exit status 0 when nothing failed.
 set -uo pipefail
 
-usage() { echo "usage: $0 HYPERVISOR LABEL [net|disk|hotplug|failures]... [--timeout S]" >&2; exit 2; }
+usage() { echo "usage: $0 HYPERVISOR LABEL [net|disk|hotplug|failures|restart]... [--timeout S]" >&2; exit 2; }
 [ $# -ge 2 ] || usage
 hyp=$1 label=$2
 shift 2
@@ -21,11 +21,11 @@ timeout=300 scripts=()
 while [ $# -gt 0 ]; do
     case $1 in
     --timeout) [ $# -ge 2 ] || usage; timeout=$2; shift 2 ;;
-    net|disk|hotplug|failures) scripts+=("$1"); shift ;;
+    net|disk|hotplug|failures|restart) scripts+=("$1"); shift ;;
     *) usage ;;
     esac
 done
-[ ${#scripts[@]} -gt 0 ] || scripts=(net disk hotplug failures)
+[ ${#scripts[@]} -gt 0 ] || scripts=(net disk hotplug failures restart)
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 cd "$root" || exit 2

@@ -3,7 +3,7 @@
 # real Xen 4.17, in one run on the same QEMU (design.md, "Performance").
 #
 #   bench/run.sh [--runs N] [--only NAME[,NAME...]] [--no-linux]
-#                [--timeout SECS] [--no-write]
+#                [--timeout SECS] [--no-write] [--toolstack]
 #
 #   --runs N     boot every bench kernel N times on each hypervisor (default
 #                1); the table then says how far the runs' counts differ
@@ -11,6 +11,8 @@
 #   --no-linux   skip the Linux Dom0 boot-to-/init measurement
 #   --timeout    seconds before one boot is given up (default 60)
 #   --no-write   print the table only; leave bench/results.* alone
+#   --toolstack  then bench/toolstack.sh too: our xl against Debian's
+#                (about 5 more minutes; docs/bench.md)
 #
 # Fetches the real Xen (scripts/fetch-xen.sh), builds Xenolith (make xen)
 # and the bench kernels (bench/bench.mk), then boots each kernel as Dom0 of
@@ -30,7 +32,7 @@
 set -uo pipefail
 
 usage() {
-    sed -n '5,13p' "$0" | sed 's/^# \{0,1\}//' >&2
+    sed -n '5,15p' "$0" | sed 's/^# \{0,1\}//' >&2
     exit 2
 }
 
@@ -39,6 +41,7 @@ only=""
 linux=yes
 timeout=60
 write=yes
+toolstack=no
 argv="bench/run.sh${*:+ $*}"
 while [ $# -gt 0 ]; do
     case $1 in
@@ -47,6 +50,7 @@ while [ $# -gt 0 ]; do
     --no-linux) linux=no; shift ;;
     --timeout) [ $# -ge 2 ] || usage; timeout=$2; shift 2 ;;
     --no-write) write=no; shift ;;
+    --toolstack) toolstack=yes; shift ;;
     *) usage ;;
     esac
 done
@@ -200,4 +204,9 @@ fi
 "${report[@]}" || die "bench/report.py failed"
 
 # Xen 4.17 is the reference: a measurement that fails there is broken.
-! grep -qP '^\d+\txen-4\.17\t[^\t]+\tfailed\t' "$results"
+status=0
+! grep -qP '^\d+\txen-4\.17\t[^\t]+\tfailed\t' "$results" || status=1
+if [ "$toolstack" = yes ]; then
+    bench/toolstack.sh $([ "$write" = yes ] || echo --no-write) || status=1
+fi
+exit $status

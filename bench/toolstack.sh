@@ -103,6 +103,7 @@ done
 
 out=build/bench/toolstack
 results=$out/results.tsv
+[ $profile = no ] || results=$out/profile.tsv
 mkdir -p "$out"
 : >"$results"
 env_file=$out/bench.env

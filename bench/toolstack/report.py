@@ -137,12 +137,14 @@ def main():
             "1 vCPU, no devices) whose first act is one line on its console ring; then it "
             "sleeps in SCHEDOP_poll until destroyed.",
             f"- Per boot and toolstack: one warm-up round (not counted), then {args.rounds} "
-            "rounds of `xl create` + `xl destroy`. *Ours* is `/usr/sbin/xl` and "
+            "rounds of `xl create` + `xl destroy`, the two toolstacks taking turns round "
+            "by round. *Ours* is `/usr/sbin/xl` and "
             "`xenconsoled` (tools/), *Debian's* is xl and xenconsoled 4.17 from "
             "`/usr/lib/xen-4.17/bin` (its own libxl/libxc); each toolstack's xenconsoled "
             "runs only during its own rounds. One xenstored serves both toolstacks in a "
             "boot (Dom0 cannot switch its xenstored while running), so each hypervisor "
-            "is booted twice: with Debian's oxenstored, and with ours.",
+            "is booted twice: with Debian's oxenstored, and with ours. Where the time "
+            "goes: `docs/bench.md`.",
             "- *First console byte*: from the start of `xl create` until xenconsoled writes "
             "the guest's line to its guest log (`--log=guest`), i.e. the moment the "
             "console daemon has read it from the ring; seen through inotify, no polling "

@@ -130,7 +130,6 @@ static int store_config(struct dom_ctx *c, const struct dom_params *p, uint32_t 
 int dom_create(struct dom_ctx *c, const struct dom_params *p, uint32_t *domid)
 {
     struct xc_pv_build b;
-    bool introduced = false;
     int rc;
 
     *domid = DOMID_INVALID;
@@ -145,7 +144,6 @@ int dom_create(struct dom_ctx *c, const struct dom_params *p, uint32_t *domid)
                 strerror(-rc));
         goto fail;
     }
-    introduced = true;
     /* Devices before unpause: the guest's netfront and blkfront find them at boot. */
     if (dom_dev_add_all(c, *domid, p))
         goto fail;
@@ -156,11 +154,15 @@ int dom_create(struct dom_ctx *c, const struct dom_params *p, uint32_t *domid)
     }
     return 0;
 fail:
-    if (*domid != DOMID_INVALID) {
-        if (introduced)
-            xs_release_domain(c->xs, *domid);
+    /*
+     * dom_destroy kills the domain before it releases it from xenstored, so
+     * @releaseDomain fires once the domain is dying: a watcher that maps its
+     * pages (xenconsoled) unmaps then. Released first, the watcher saw a live
+     * domain, kept its mapping, and the dying domain stayed until some other
+     * domain's event.
+     */
+    if (*domid != DOMID_INVALID)
         dom_destroy(c, *domid);
-    }
     *domid = DOMID_INVALID;
     return -1;
 }

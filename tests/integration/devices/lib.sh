@@ -41,15 +41,14 @@ wait_console() {
     return 1
 }
 
-# Waits up to $2 s for `sh -c "$1"` to succeed.
+# Waits up to $2 s (by the clock: a check may itself be slow) for `sh -c "$1"`.
 wait_until() {
-    i=0 lim=$((${2:-10} * 10))
-    while [ $i -lt $lim ]; do
+    end=$(($(cut -d. -f1 /proc/uptime) + ${2:-10}))
+    while :; do
         sh -c "$1" >/dev/null 2>&1 && return 0
+        [ "$(cut -d. -f1 /proc/uptime)" -lt "$end" ] || return 1
         sleep 0.1
-        i=$((i + 1))
     done
-    return 1
 }
 
 domid_of() { xl domid "$1" 2>/dev/null; }

@@ -91,8 +91,10 @@ debian_xl() {
     extract_debs "$debs" "$x" "${DEBIAN_XL_PKGS[@]}"
     mkdir -p "$r"
     # Programs, libraries, /etc/xen; not docs, init scripts or systemd
-    # units; our xl.conf stays.
-    (cd "$x" && tar -cf - --exclude=./usr/share --exclude=./usr/lib/python3 --exclude=./etc/init.d \
+    # units; our xl.conf stays. Not /usr/sbin either: Debian's links there
+    # (xl, xenstored, xenconsoled -> its version wrapper) would replace
+    # ours; its programs stay reachable in /usr/lib/xen-4.17/bin.
+    (cd "$x" && tar -cf - --exclude=./usr/sbin --exclude=./usr/share --exclude=./usr/lib/python3 --exclude=./etc/init.d \
         --exclude=./lib/systemd --exclude=./usr/lib/systemd --exclude=./etc/default \
         --exclude=./etc/xen/xl.conf --exclude=./etc/xen/auto --exclude=./usr/lib/modules-load.d \
         --exclude=./etc/modules-load.d .) | (cd "$r" && tar -xf -)

@@ -34,9 +34,16 @@ typedef struct {
 
 struct xs {
     int fd;
+    bool socket; /* xenstored's socket: requests may be pipelined */
     uint32_t next_req;
     struct event *events, **events_tail;
+    bool deferring;   /* between xs_defer_begin and xs_defer_end */
+    unsigned pending; /* deferred requests whose answers are not read yet */
+    int deferred_err; /* the first error among them */
 };
+
+/* Deferred answers read at a time at most (keeps the socket's buffers small). */
+#define MAX_PENDING 64
 
 static int open_socket(const char *path)
 {
@@ -71,6 +78,7 @@ static int open_path(const char *path)
 
 struct xs *xs_open(const char *path)
 {
+    struct stat st;
     struct xs *xs;
     int fd;
 
@@ -90,6 +98,7 @@ struct xs *xs_open(const char *path)
         return NULL;
     }
     xs->fd = fd;
+    xs->socket = fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode);
     xs->next_req = 1;
     xs->events_tail = &xs->events;
     return xs;
@@ -220,63 +229,120 @@ static int errno_of(const char *name)
     return EINVAL;
 }
 
-/*
- * Sends a request made of iov pieces and waits for its answer, queueing the
- * watch events that come first. The answer's payload (malloc'd) or NULL with
- * errno set.
- */
-static char *xs_talk(struct xs *xs, uint32_t type, xs_tx_t tx, const xs_iov *iov, unsigned niov,
-                     size_t *len_out)
+/* Sends one request; its answer is read by await_answer. */
+static int send_request(struct xs *xs, struct xsd_sockmsg *hdr, const xs_iov *iov,
+                        unsigned niov)
 {
-    struct xsd_sockmsg hdr = { .type = type, .req_id = xs->next_req++, .tx_id = tx };
-    char buf[sizeof(hdr) + XENSTORE_PAYLOAD_MAX], *payload = NULL;
-    int err;
+    char buf[sizeof(*hdr) + XENSTORE_PAYLOAD_MAX];
 
+    hdr->len = 0;
     for (unsigned i = 0; i < niov; i++)
-        hdr.len += iov[i].len;
-    if (hdr.len > XENSTORE_PAYLOAD_MAX) {
-        errno = E2BIG;
-        return NULL;
-    }
-    memcpy(buf, &hdr, sizeof(hdr));
-    for (unsigned i = 0, off = sizeof(hdr); i < niov; off += iov[i].len, i++)
+        hdr->len += iov[i].len;
+    if (hdr->len > XENSTORE_PAYLOAD_MAX)
+        return -E2BIG;
+    memcpy(buf, hdr, sizeof(*hdr));
+    for (unsigned i = 0, off = sizeof(*hdr); i < niov; off += iov[i].len, i++)
         memcpy(buf + off, iov[i].base, iov[i].len);
     /* One write: Linux's xenbus device takes a request per write. */
-    err = write_all(xs->fd, buf, sizeof(hdr) + hdr.len);
-    while (!err) {
+    return write_all(xs->fd, buf, sizeof(*hdr) + hdr->len);
+}
+
+/*
+ * The answer to request hdr, queueing the watch events that come first
+ * (xs_wire.h: events may arrive between a request and its answer). The
+ * payload (malloc'd), or NULL with *err set.
+ */
+static char *await_answer(struct xs *xs, const struct xsd_sockmsg *hdr, size_t *len_out,
+                          int *err)
+{
+    char *payload = NULL;
+
+    for (;;) {
         struct xsd_sockmsg rhdr;
 
-        err = read_msg(xs, &rhdr, &payload);
-        if (err)
-            break;
+        *err = read_msg(xs, &rhdr, &payload);
+        if (*err)
+            return NULL;
         if (rhdr.type == XS_WATCH_EVENT) {
-            err = queue_event(xs, payload, rhdr.len);
+            *err = queue_event(xs, payload, rhdr.len);
             free(payload);
-            payload = NULL;
+            if (*err)
+                return NULL;
             continue;
         }
-        if (rhdr.type == XS_ERROR) {
-            err = -errno_of(payload);
-            break;
-        }
-        if (rhdr.req_id != hdr.req_id || rhdr.type != type) {
-            err = -EPROTO;
-            break;
+        if (rhdr.type == XS_ERROR || rhdr.req_id != hdr->req_id || rhdr.type != hdr->type) {
+            *err = rhdr.type == XS_ERROR ? -errno_of(payload) : -EPROTO;
+            free(payload);
+            return NULL;
         }
         if (len_out)
             *len_out = rhdr.len;
         return payload;
     }
-    free(payload);
-    errno = -err;
-    return NULL;
 }
 
-static char *talk_path(struct xs *xs, uint32_t type, xs_tx_t tx, const char *path, size_t *len)
+/*
+ * Reads the answers of the deferred requests, in order (xenstored answers
+ * a connection's requests in order); the first error is kept.
+ */
+static int collect_deferred(struct xs *xs)
 {
-    xs_iov iov[1] = { { path, strlen(path) + 1 } };
+    while (xs->pending) {
+        struct xsd_sockmsg hdr;
+        char *payload = NULL;
+        int err = read_msg(xs, &hdr, &payload);
 
-    return xs_talk(xs, type, tx, iov, 1, len);
+        if (err)
+            return xs->deferred_err = err;
+        if (hdr.type == XS_WATCH_EVENT)
+            err = queue_event(xs, payload, hdr.len);
+        else {
+            xs->pending--;
+            if (hdr.type == XS_ERROR)
+                err = -errno_of(payload);
+        }
+        free(payload);
+        if (err && !xs->deferred_err)
+            xs->deferred_err = err;
+    }
+    return xs->deferred_err;
+}
+
+void xs_defer_begin(struct xs *xs)
+{
+    xs->deferring = xs->socket;
+}
+
+int xs_defer_end(struct xs *xs)
+{
+    int err = collect_deferred(xs);
+
+    xs->deferring = false;
+    xs->deferred_err = 0;
+    return err;
+}
+
+/*
+ * One request and its answer. Deferred requests sent before are answered
+ * first. The answer's payload (malloc'd) or NULL with errno set.
+ */
+static char *xs_talk(struct xs *xs, uint32_t type, xs_tx_t tx, const xs_iov *iov, unsigned niov,
+                     size_t *len_out)
+{
+    struct xsd_sockmsg hdr = { .type = type, .req_id = xs->next_req++, .tx_id = tx };
+    char *payload = NULL;
+    int err;
+
+    if (xs->pending) {
+        /* Their errors stay for xs_defer_end; this request is answered on its own. */
+        collect_deferred(xs);
+    }
+    err = send_request(xs, &hdr, iov, niov);
+    if (!err)
+        payload = await_answer(xs, &hdr, len_out, &err);
+    if (!payload)
+        errno = -err;
+    return payload;
 }
 
 static int talk_ack(struct xs *xs, uint32_t type, xs_tx_t tx, const xs_iov *iov, unsigned n)
@@ -289,6 +355,33 @@ static int talk_ack(struct xs *xs, uint32_t type, xs_tx_t tx, const xs_iov *iov,
     return 0;
 }
 
+/* A request answered by "OK": sent without waiting while deferring. */
+static int talk_deferrable(struct xs *xs, uint32_t type, xs_tx_t tx, const xs_iov *iov,
+                           unsigned n)
+{
+    struct xsd_sockmsg hdr = { .type = type, .req_id = xs->next_req, .tx_id = tx };
+    int err;
+
+    if (!xs->deferring)
+        return talk_ack(xs, type, tx, iov, n);
+    if (xs->pending >= MAX_PENDING && collect_deferred(xs))
+        return 0; /* reported by xs_defer_end */
+    err = send_request(xs, &hdr, iov, n);
+    if (err)
+        return err;
+    xs->next_req++;
+    xs->pending++;
+    return 0;
+}
+
+static char *talk_path(struct xs *xs, uint32_t type, xs_tx_t tx, const char *path, size_t *len)
+{
+    xs_iov iov[1] = { { path, strlen(path) + 1 } };
+
+    return xs_talk(xs, type, tx, iov, 1, len);
+}
+
+
 char *xs_read(struct xs *xs, xs_tx_t tx, const char *path, size_t *len)
 {
     return talk_path(xs, XS_READ, tx, path, len);
@@ -298,21 +391,21 @@ int xs_write(struct xs *xs, xs_tx_t tx, const char *path, const void *data, size
 {
     xs_iov iov[2] = { { path, strlen(path) + 1 }, { data, len } };
 
-    return talk_ack(xs, XS_WRITE, tx, iov, 2);
+    return talk_deferrable(xs, XS_WRITE, tx, iov, 2);
 }
 
 int xs_mkdir(struct xs *xs, xs_tx_t tx, const char *path)
 {
     xs_iov iov[1] = { { path, strlen(path) + 1 } };
 
-    return talk_ack(xs, XS_MKDIR, tx, iov, 1);
+    return talk_deferrable(xs, XS_MKDIR, tx, iov, 1);
 }
 
 int xs_rm(struct xs *xs, xs_tx_t tx, const char *path)
 {
     xs_iov iov[1] = { { path, strlen(path) + 1 } };
 
-    return talk_ack(xs, XS_RM, tx, iov, 1);
+    return talk_deferrable(xs, XS_RM, tx, iov, 1);
 }
 
 char **xs_directory(struct xs *xs, xs_tx_t tx, const char *path, unsigned *num)
@@ -395,7 +488,7 @@ int xs_set_perms(struct xs *xs, xs_tx_t tx, const char *path, const struct xs_pe
     }
     iov[0] = (xs_iov){ path, strlen(path) + 1 };
     iov[1] = (xs_iov){ buf, used };
-    return talk_ack(xs, XS_SET_PERMS, tx, iov, 2);
+    return talk_deferrable(xs, XS_SET_PERMS, tx, iov, 2);
 }
 
 int xs_tx_start(struct xs *xs, xs_tx_t *tx)

@@ -41,6 +41,17 @@ struct xs_perm *xs_get_perms(struct xs *xs, xs_tx_t tx, const char *path, unsign
 int xs_set_perms(struct xs *xs, xs_tx_t tx, const char *path, const struct xs_perm *perms,
                  unsigned num);
 
+/*
+ * Pipelining: between these, xs_write, xs_mkdir, xs_rm and xs_set_perms
+ * send their request without waiting for its answer and return 0 (over
+ * xenstored's socket; over /dev/xen/xenbus they stay synchronous).
+ * xs_defer_end reads the answers and returns the first error. Any other
+ * call in between reads them first. Saves a round trip per node when a
+ * toolstack writes a domain's tree.
+ */
+void xs_defer_begin(struct xs *xs);
+int xs_defer_end(struct xs *xs);
+
 int xs_tx_start(struct xs *xs, xs_tx_t *tx);
 /* -EAGAIN when the transaction conflicted: the caller starts over. */
 int xs_tx_end(struct xs *xs, xs_tx_t tx, bool abort);

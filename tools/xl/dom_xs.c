@@ -124,7 +124,11 @@ static int transact(struct dom_ctx *c, const char *what, uint32_t domid,
                     strerror(-rc));
             return -1;
         }
+        xs_defer_begin(c->xs); /* one round trip for the lot, not one per node */
         fill(&b, domid, arg);
+        rc = xs_defer_end(c->xs);
+        if (!b.err)
+            b.err = rc;
         rc = xs_tx_end(c->xs, b.tx, b.err != 0);
         if (b.err) {
             fprintf(stderr, "%s: xenstore: writing %s of domain %u failed: %s\n", c->prog, what,

@@ -442,6 +442,31 @@ static void test_daemon_end_to_end(void)
     CU_ASSERT_STRING_EQUAL(v ? v : "", "/local/domain/4");
     free(v);
     CU_ASSERT_EQUAL(access(pidf, F_OK), 0);
+
+    /*
+     * Pipelined writes (xs_defer_begin): 200 nodes, more than one batch of
+     * answers, a bad path among them whose error comes out at the end, the
+     * rest written, and a watch event that arrived meanwhile still queued.
+     */
+    while (xs_watch_pending(xs))
+        free(xs_read_watch(xs, &n));
+    xs_defer_begin(xs);
+    for (int i = 0; i < 200; i++) {
+        char path[32], val[16];
+
+        snprintf(path, sizeof(path), i == 150 ? "/e2e/bad//%d" : "/e2e/p/%d", i);
+        snprintf(val, sizeof(val), "v%d", i);
+        CU_ASSERT_EQUAL(xs_write(xs, XS_TX_NONE, path, val, strlen(val)), 0);
+    }
+    CU_ASSERT_EQUAL(xs_defer_end(xs), -EINVAL);
+    v = xs_read(xs, XS_TX_NONE, "/e2e/p/199", &len);
+    CU_ASSERT_STRING_EQUAL(v ? v : "", "v199");
+    free(v);
+    v = xs_read(xs, XS_TX_NONE, "/e2e/p/0", &len);
+    CU_ASSERT_STRING_EQUAL(v ? v : "", "v0");
+    free(v);
+    CU_ASSERT_TRUE(xs_watch_pending(xs)); /* /e2e is watched: events were queued */
+    CU_ASSERT_EQUAL(xs_defer_end(xs), 0); /* nothing left over */
     xs_close(xs);
     kill(pid, SIGTERM);
     waitpid(pid, NULL, 0);

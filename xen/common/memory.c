@@ -47,35 +47,54 @@ static struct domain *target_domain(domid_t id)
     return d;
 }
 
-/* increase_reservation, populate_physmap: MFNs out (and for populate, GPFNs in). */
+/* Extents whose frame numbers are copied to or from the guest at once. */
+#define GROW_BATCH 64
+
+/*
+ * increase_reservation, populate_physmap: MFNs out (and for populate,
+ * GPFNs in). The list is copied in batches: a toolstack populates a new
+ * domain with thousands of single pages, and one guest copy per entry
+ * each way was most of the cost.
+ */
 static long grow(const struct xen_memory_reservation *r, uint64_t start, bool populate)
 {
     struct domain *d = target_domain(r->domid);
-    uint64_t list = (uint64_t)r->extent_start.p, i;
+    uint64_t list = (uint64_t)r->extent_start.p, i = start;
     uint64_t pages = 1UL << r->extent_order;
+    xen_pfn_t frames[GROW_BATCH];
 
     if (!d || d->is_dying)
         return (long)start;
     if (r->extent_order > max_order(d))
         return start;
-    for (i = start; i < r->nr_extents; i++) {
-        xen_pfn_t gpfn = 0, mfn;
+    while (i < r->nr_extents) {
+        uint64_t n = MIN(r->nr_extents - i, (uint64_t)GROW_BATCH), done = 0;
 
-        if (populate && copy_from_guest(&gpfn, list + i * sizeof(gpfn), sizeof(gpfn)))
+        memset(frames, 0, sizeof(frames));
+        if (populate && copy_from_guest(frames, list + i * sizeof(xen_pfn_t), n * sizeof(xen_pfn_t)))
             break;
-        if (d->nr_pages + pages > d->max_pages)
-            break;
-        mfn = alloc_domain_frames(d, pages);
-        if (mfn == INVALID_MFN)
-            break;
-        d->nr_pages += pages;
-        for (uint64_t j = 0; j < pages; j++)
-            set_m2p(mfn + j, populate ? gpfn + j : ~0UL);
-        if (list && copy_to_guest(list + i * sizeof(mfn), &mfn, sizeof(mfn))) {
+        for (; done < n; done++) {
+            xen_pfn_t mfn;
+
+            if (d->nr_pages + pages > d->max_pages)
+                break;
+            mfn = alloc_domain_frames(d, pages);
+            if (mfn == INVALID_MFN)
+                break;
+            d->nr_pages += pages;
             for (uint64_t j = 0; j < pages; j++)
-                release_domain_frame(d, mfn + j);
+                set_m2p(mfn + j, populate ? frames[done] + j : ~0UL);
+            frames[done] = mfn;
+        }
+        if (list && done && copy_to_guest(list + i * sizeof(xen_pfn_t), frames, done * sizeof(xen_pfn_t))) {
+            for (uint64_t k = 0; k < done; k++)
+                for (uint64_t j = 0; j < pages; j++)
+                    release_domain_frame(d, frames[k] + j);
             break;
         }
+        i += done;
+        if (done < n)
+            break;
     }
     return (long)i;
 }

@@ -71,6 +71,8 @@ if scripts/fetch-xen.sh; then
         suite "dom0 image on xenolith" tests/integration/dom0-image.sh xen/xen xenolith --timeout 180
         suite "toolstack on xen-4.17" tests/integration/toolstack.sh build/xen-4.17/xen xen-4.17
         suite "toolstack on xenolith" tests/integration/toolstack.sh xen/xen xenolith
+        suite "devices on xen-4.17" tests/integration/devices.sh build/xen-4.17/xen xen-4.17
+        suite "devices on xenolith" tests/integration/devices.sh xen/xen xenolith
     else
         echo "FAIL: fetch Debian's kernel and build the test initramfs" | tee -a "$results"
     fi

@@ -15,7 +15,7 @@ usage() { echo "usage: $0 HYPERVISOR LABEL [--timeout S]" >&2; exit 2; }
 [ $# -ge 2 ] || usage
 hyp=$1 label=$2
 shift 2
-timeout=420
+timeout=600
 while [ $# -gt 0 ]; do
     case $1 in
     --timeout) [ $# -ge 2 ] || usage; timeout=$2; shift 2 ;;

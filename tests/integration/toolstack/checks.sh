@@ -25,6 +25,12 @@ wait_for() {
     return 1
 }
 
+# The guest's kernel is up: Linux writes control/feature-poweroff = 1 when
+# it starts watching control/shutdown.
+guest_ready() {
+    [ "$(xenstore-read "/local/domain/$(xl domid "$1")/control/feature-poweroff" 2>/dev/null)" = 1 ]
+}
+
 # What a domain leaves in the system: domains, xenstore homes, /vm, /libxl,
 # backends, monitors and ptys. Compared before and after a failed create.
 footprint() {
@@ -144,6 +150,31 @@ else
     fail create-console "$(tail -c 300 "$T/create-c")"
 fi
 wait_for "" 20 sh -c "! xl domid default" && pass poweroff-destroy || fail poweroff-destroy "$(xl list 2>&1)"
+
+# on_crash = "preserve": a crashed guest stays, shown as shut down with
+# reason c (xl list's "-rscwS" letters), until destroyed. sysrq c panics
+# the guest's kernel, which reports SHUTDOWN_crash.
+# The guest's init allows every sysrq key: wait for its banner first.
+if xl create "$CFG" 'name="crasher"' 'on_crash="preserve"' >"$T/crash" 2>&1 &&
+   { timeout 150 xl console crasher </dev/null >"$T/crash-console" 2>&1 & true; } &&
+   wait_for "" 90 grep -q XENOLITH-DOMU-UP "$T/crash-console" &&
+   xl sysrq crasher c && wait_for "" 30 sh -c "xl list crasher | grep -q ' ---sc-  '" &&
+   sleep 2 && xl list crasher | grep -q ' ---sc-  '; then
+    pass crash-preserve
+else
+    fail crash-preserve "$(cat "$T/crash"; xl list 2>&1; cat /var/log/xen/xl-crasher.log; tail -c 300 "$T/crash-console")"
+fi
+xl destroy crasher >/dev/null 2>&1
+
+# shutdown -a -w: every guest, waiting for all of them.
+xl create "$CFG" 'name="one"' >/dev/null 2>&1
+xl create "$CFG" 'name="two"' >/dev/null 2>&1
+wait_for "" 90 guest_ready one && wait_for "" 90 guest_ready two
+if xl shutdown -a -w -w >"$T/all" 2>&1 && ! xl domid one >/dev/null 2>&1 && ! xl domid two >/dev/null 2>&1; then
+    pass shutdown-all
+else
+    fail shutdown-all "$(cat "$T/all"; xl list 2>&1)"
+fi
 
 # A libvirt domain XML is accepted as well as xl.cfg.
 if xl config-convert --to-xml "$CFG" >"$T/default.xml" 2>"$T/convert" &&

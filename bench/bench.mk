@@ -40,7 +40,7 @@ BENCH_LDFLAGS := -nostdlib -static -z max-page-size=4096 -z noexecstack \
 
 bench_show = $(if $(filter 1,$(V)),,@printf '  %-7s %s\n' '$(1)' '$(2)';)
 
-.PHONY: bench-kernels bench-toolstack bench-clean
+.PHONY: bench-kernels bench-toolstack bench-devices bench-clean
 
 bench-kernels: $(BENCH_ELFS)
 
@@ -96,6 +96,28 @@ $(BENCH_TS_CLOCK): $(BENCH_TS_SRC)/tsclock.c
 $(BENCH_TS_TRACE): $(BENCH_TS_SRC)/xltrace.c
 	$(call bench_show,CC,$@) mkdir -p $(@D) && \
 	    $(BENCH_CC) -std=gnu11 -O2 -Wall -Werror -shared -fPIC -o $@ $< -ldl
+
+# The device benchmark (bench/devices.sh): static libc-only tools for Dom0
+# and the DomUs, and the archive appended to the default DomU's initrd
+# (bench/devices/domu-init as /bench/init, the tools in /bench/).
+BENCH_DEV_SRC := bench/devices
+BENCH_DEV_OUT := $(BENCH_OUT)/devices
+BENCH_DEV_TOOLS := $(addprefix $(BENCH_DEV_OUT)/,tcpsend tcprecv iops)
+BENCH_DEV_CPIO := $(BENCH_DEV_OUT)/domu-bench.cpio.gz
+
+bench-devices: $(BENCH_DEV_TOOLS) $(BENCH_DEV_CPIO)
+
+$(BENCH_DEV_OUT)/%: $(BENCH_DEV_SRC)/%.c
+	$(call bench_show,CC,$@) mkdir -p $(@D) && \
+	    $(BENCH_CC) -std=gnu11 -O2 -Wall -Werror -static -o $@ $<
+
+$(BENCH_DEV_CPIO): $(BENCH_DEV_TOOLS) $(BENCH_DEV_SRC)/domu-init
+	$(call bench_show,CPIO,$@) rm -rf $(BENCH_DEV_OUT)/root && \
+	    mkdir -p $(BENCH_DEV_OUT)/root/bench && \
+	    install -m 0755 $(BENCH_DEV_SRC)/domu-init $(BENCH_DEV_OUT)/root/bench/init && \
+	    install -m 0755 $(BENCH_DEV_TOOLS) $(BENCH_DEV_OUT)/root/bench/ && \
+	    (cd $(BENCH_DEV_OUT)/root && find . -mindepth 1 | LC_ALL=C sort | \
+	     cpio -o -H newc --owner=0:0 --quiet) | gzip -9 >$@.tmp && mv $@.tmp $@
 
 bench-clean:
 	$(call bench_show,CLEAN,$(BENCH_OUT)) rm -rf $(BENCH_OUT)

@@ -13,6 +13,8 @@
 #   --no-write   print the table only; leave bench/results.* alone
 #   --toolstack  then bench/toolstack.sh too: our xl against Debian's
 #                (about 5 more minutes; docs/bench.md)
+#   (bench/devices.sh, the device benchmark, runs on its own; this script
+#   keeps its section of bench/results.md)
 #
 # Fetches the real Xen (scripts/fetch-xen.sh), builds Xenolith (make xen)
 # and the bench kernels (bench/bench.mk), then boots each kernel as Dom0 of
@@ -32,7 +34,7 @@
 set -uo pipefail
 
 usage() {
-    sed -n '5,15p' "$0" | sed 's/^# \{0,1\}//' >&2
+    sed -n '5,17p' "$0" | sed 's/^# \{0,1\}//' >&2
     exit 2
 }
 
@@ -201,7 +203,13 @@ if [ "$write" = yes ]; then
     report+=(--markdown bench/results.md)
     command -v gnuplot >/dev/null && report+=(--png bench/results.png)
 fi
+# bench/report.py rewrites what is before the toolstack section; the
+# devices section (bench/devices.sh) is kept and put back.
+devices_md=$out/devices-section.md
+python3 bench/devices/report.py --extract bench/results.md >"$devices_md" 2>/dev/null || : >"$devices_md"
 "${report[@]}" || die "bench/report.py failed"
+[ "$write" = no ] || python3 bench/devices/report.py --insert "$devices_md" bench/results.md ||
+    say "could not put the devices section back into bench/results.md ($devices_md)"
 
 # Xen 4.17 is the reference: a measurement that fails there is broken.
 status=0

@@ -103,9 +103,10 @@ $(BENCH_TS_TRACE): $(BENCH_TS_SRC)/xltrace.c
 BENCH_DEV_SRC := bench/devices
 BENCH_DEV_OUT := $(BENCH_OUT)/devices
 BENCH_DEV_TOOLS := $(addprefix $(BENCH_DEV_OUT)/,tcpsend tcprecv iops)
+BENCH_DEV_DOM0 := $(BENCH_DEV_OUT)/waitline
 BENCH_DEV_CPIO := $(BENCH_DEV_OUT)/domu-bench.cpio.gz
 
-bench-devices: $(BENCH_DEV_TOOLS) $(BENCH_DEV_CPIO)
+bench-devices: $(BENCH_DEV_TOOLS) $(BENCH_DEV_DOM0) $(BENCH_DEV_CPIO)
 
 $(BENCH_DEV_OUT)/%: $(BENCH_DEV_SRC)/%.c
 	$(call bench_show,CC,$@) mkdir -p $(@D) && \

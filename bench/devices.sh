@@ -7,7 +7,8 @@
 #
 #   bench/devices.sh [--rounds N] [--repeat K] [--mib M] [--secs S]
 #                    [--disk-mib D] [--mem M] [--workloads LIST]
-#                    [--timeout S] [--no-write] [HYPERVISOR...]
+#                    [--timeout S] [--xen-args STR] [--domu-cpus LIST]
+#                    [--no-write] [HYPERVISOR...]
 #
 #   HYPERVISOR   multiboot1 images (default: build/xen-4.17/xen xen/xen)
 #   --rounds N   boots per hypervisor (default 3); the order of the
@@ -19,6 +20,9 @@
 #   --mem M      MiB of each DomU (default 192)
 #   --workloads  comma-separated subset of domu-dom0,domu-domu,iops
 #   --timeout S  seconds before one boot is given up (default 900)
+#   --xen-args   more hypervisor options (dom0-run.sh --xen-args), e.g.
+#                dom0_vcpus_pin (Xen 4.17 only) for a diagnostic run
+#   --domu-cpus  the DomUs' hard affinity (xl.cfg cpus=, e.g. 0)
 #   --no-write   print the table only; leave bench/results.md alone
 #
 # Each boot is tests/integration/dom0-run.sh (same QEMU command line for
@@ -26,7 +30,8 @@
 # the tmpfs holds the disk image) running bench/devices/rounds.sh in Dom0.
 # The DomUs boot the default DomU kernel with its initrd plus
 # build/bench/devices/domu-bench.cpio.gz (bench/devices/domu-init as
-# rdinit, tcpsend, tcprecv, iops); Dom0 gets tcprecv with --add.
+# rdinit, tcpsend, tcprecv, iops); Dom0 gets tcprecv and waitline
+# with --add.
 # Prints the table (median, min-max over all rounds and repetitions; ratio
 # Xenolith/Xen of the medians, higher is better for Xenolith) and replaces
 # the devices section of bench/results.md. Logs:
@@ -37,12 +42,12 @@
 set -uo pipefail
 
 usage() {
-    sed -n '8,22p' "$0" | sed 's/^# \{0,1\}//' >&2
+    sed -n '8,26p' "$0" | sed 's/^# \{0,1\}//' >&2
     exit 2
 }
 
 rounds=3 repeat=1 mib=128 secs=20 disk_mib=256 mem=192 timeout=900 write=yes
-workloads=domu-dom0,domu-domu,iops hyps=()
+workloads=domu-dom0,domu-domu,iops xen_args="" domu_cpus="" hyps=()
 argv="bench/devices.sh${*:+ $*}"
 while [ $# -gt 0 ]; do
     case $1 in
@@ -54,6 +59,8 @@ while [ $# -gt 0 ]; do
     --mem) [ $# -ge 2 ] || usage; mem=$2; shift 2 ;;
     --workloads) [ $# -ge 2 ] || usage; workloads=$2; shift 2 ;;
     --timeout) [ $# -ge 2 ] || usage; timeout=$2; shift 2 ;;
+    --xen-args) [ $# -ge 2 ] || usage; xen_args=$2; shift 2 ;;
+    --domu-cpus) [ $# -ge 2 ] || usage; domu_cpus=$2; shift 2 ;;
     --no-write) write=no; shift ;;
     -*) usage ;;
     *) hyps+=("$1"); shift ;;
@@ -100,8 +107,8 @@ mkdir -p "$out"
 : >"$results"
 # A workload gets its MiB at no less than ~0.1 MB/s before it is given up.
 wl_timeout=$((mib * 10 + 60))
-printf 'WORKLOADS="%s"\nMIB=%s\nSECS=%s\nDISK_MIB=%s\nMEM=%s\nREPEAT=%s\nTIMEOUT=%s\n' \
-    "${workloads//,/ }" "$mib" "$secs" "$disk_mib" "$mem" "$repeat" "$wl_timeout" >"$env_file"
+printf 'WORKLOADS="%s"\nMIB=%s\nSECS=%s\nDISK_MIB=%s\nMEM=%s\nREPEAT=%s\nTIMEOUT=%s\nDOMU_CPUS="%s"\n' \
+    "${workloads//,/ }" "$mib" "$secs" "$disk_mib" "$mem" "$repeat" "$wl_timeout" "$domu_cpus" >"$env_file"
 
 status=0
 start=$SECONDS
@@ -115,8 +122,9 @@ for r in $(seq 1 "$rounds"); do
         label=$(label_of "$h")
         say "round $r/$rounds, $label (other QEMU processes on this host: $(pgrep -c qemu-system))"
         tests/integration/dom0-run.sh "$h" "bench-devices-$label" --timeout "$timeout" \
-            --mem 768 --name "devices-$r" \
+            --mem 768 --name "devices-$r" ${xen_args:+--xen-args "$xen_args"} \
             --add "$out/tcprecv:/xenolith/run/tcprecv" \
+            --add "$out/waitline:/xenolith/run/waitline" \
             --add "$out/domu-bench.cpio.gz:/xenolith/run/domu-bench.cpio.gz" \
             --add "$env_file:/xenolith/run/bench.env" \
             bench/devices/rounds.sh >"$out/run.out"

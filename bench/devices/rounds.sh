@@ -20,14 +20,9 @@ B=/bench
 now() { cut -d' ' -f1 /proc/uptime; }
 # Dom0's clock (the hypervisor's system time); bench/devices.sh compares
 # it with the host's over the same stretch.
-# wait_line GUEST REGEX SECONDS: until REGEX is in GUEST's console log.
-wait_line() {
-    end=$(($(cut -d. -f1 /proc/uptime) + $3))
-    while ! grep -q "$2" "$LOGS/guest-$1.log" 2>/dev/null; do
-        [ "$(cut -d. -f1 /proc/uptime)" -lt "$end" ] || return 1
-        sleep 0.2
-    done
-}
+# wait_line GUEST STRING SECONDS: until STRING is in GUEST's console log
+# (inotify, no polling: Dom0's one vCPU is busy with netback and blkback).
+wait_line() { $R/waitline "$LOGS/guest-$1.log" "$2" "$3"; }
 line_of() { grep -a "$2" "$LOGS/guest-$1.log" 2>/dev/null | tail -n1 | tr -d '\r'; }
 # CPU seconds of a domain (xl list's Time(s)).
 cpu_of() { xl list "$1" 2>/dev/null | awk 'NR == 2 { print $6 }'; }
@@ -42,6 +37,7 @@ guest() {
         echo "extra = \"console=hvc0 quiet rdinit=/bench/init $extra\""
         echo "memory = $MEM"
         echo "vcpus = 1"
+        [ -z "$DOMU_CPUS" ] || echo "cpus = \"$DOMU_CPUS\""
         echo 'on_poweroff = "destroy"'
         echo 'on_reboot = "destroy"'
         echo 'on_crash = "preserve"'
@@ -52,6 +48,8 @@ guest() {
         { echo "bench: xl create $n: $(tr '\n' ' ' <"$B/$n.create")"; return 1; }
 }
 gone() {
+    # Where each vCPU ran last (for the report; not a BENCH- line).
+    xl vcpu-list 2>/dev/null | sed 's/^/vcpus: /'
     for n in "$@"; do xl destroy "$n" >/dev/null 2>&1; done
     i=0
     while xl list 2>/dev/null | grep -qE '^(snd|rcv|dsk) ' && [ $i -lt 100 ]; do
@@ -66,6 +64,7 @@ mkdir -p $B
 mount -t tmpfs -o size=$((DISK_MIB + 96))m tmpfs $B || { echo "bench: no tmpfs"; exit 1; }
 cat $IMG/initrd.gz $R/domu-bench.cpio.gz >$B/initrd.gz
 echo "BENCH-DEV-CLOCK start uptime=$(now)"
+xl info 2>/dev/null | grep -E '^(nr_cpus|xen_commandline|xen_scheduler)' | sed 's/^/xlinfo: /' 
 echo "BENCH-DEV-INFO hyp=$(xl info 2>/dev/null | awk '/^xen_(major|minor|extra)/ { printf "%s", $3 }' | sed 's/^\([0-9]*\)\([0-9]*\)/\1.\2/') dom0_mem=$(awk '/MemTotal/ { print $2 }' /proc/meminfo)kB mib=$MIB secs=$SECS disk_mib=$DISK_MIB mem=$MEM repeat=$REPEAT"
 
 domu_dom0() { # rep
@@ -139,5 +138,5 @@ echo "BENCH-DEV-CLOCK end uptime=$(now)"
 # The hypervisor's log, for the report (Xenolith's holds Dom0's console
 # too: those lines are left out, and no line starts with BENCH- here).
 xl dmesg 2>/dev/null | grep -av 'BENCH\|dom0-init\|TCPRECV' | tail -n 60 | sed 's/^/dmesg: /'
-xl info 2>/dev/null | sed 's/^/xlinfo: /' 
+
 exit 0

@@ -172,6 +172,13 @@ dom0_image() {
             ln -sf "../../../sbin/$name" "$r/usr/lib/xen/bin/$name" ;;
         esac
     done
+    # xl dlopen()s libxml2 for libvirt XML (tools/xl/xl_xml.c), so ldd of xl
+    # does not name it: it comes with its own libraries (ICU, libstdc++).
+    if [ -e "$r/usr/sbin/xl" ]; then
+        xml2=$(PATH=$PATH:/sbin:/usr/sbin ldconfig -p | awk '/libxml2\.so\.2 .*x86-64/ && !f { print $NF; f = 1 }')
+        [ -n "$xml2" ] || die "libxml2.so.2 not found on the host (apt-get install libxml2)"
+        install_with_libs "$r" "$xml2" lib/x86_64-linux-gnu/libxml2.so.2
+    fi
     # Hotplug scripts; bash comes along when one of them asks for it.
     for f in ${hotplug[@]+"${hotplug[@]}"}; do
         [ -f "$f" ] || continue

@@ -8,6 +8,7 @@
  * through the same parsers (xl_vif.c, xl_disk.c) as xl.cfg's, so they get
  * the same checks and defaults.
  */
+#include <dlfcn.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -20,6 +21,84 @@
 #include "xl_cfg_write.h"
 #include "xl_dev.h"
 #include "xl_xml.h"
+
+/*
+ * libxml2 is loaded when an XML file or conversion needs it, not at every
+ * start of xl: with ICU and libstdc++ it is most of what the dynamic
+ * loader would map for `xl create` of an xl.cfg. Each function used here
+ * is called through a pointer that xml_load() fills from dlopen; xmlFree
+ * (a variable holding a function) is reached through its address.
+ */
+#define XML_FUNCS(F) \
+    F(xmlDocDumpFormatMemoryEnc) \
+    F(xmlDocGetRootElement) \
+    F(xmlDocSetRootElement) \
+    F(xmlEncodeSpecialChars) \
+    F(xmlFreeDoc) \
+    F(xmlGetLastError) \
+    F(xmlGetLineNo) \
+    F(xmlGetProp) \
+    F(xmlNewChild) \
+    F(xmlNewDoc) \
+    F(xmlNewNode) \
+    F(xmlNewTextChild) \
+    F(xmlNodeGetContent) \
+    F(xmlNodeSetContent) \
+    F(xmlReadMemory) \
+    F(xmlSetGenericErrorFunc) \
+    F(xmlSetProp) \
+    F(xmlStrcmp) \
+    F(xmlFree)
+
+#define XML_PTR(f) static __typeof__(f) *dl_##f;
+XML_FUNCS(XML_PTR)
+#undef XML_PTR
+#define xmlDocDumpFormatMemoryEnc (*dl_xmlDocDumpFormatMemoryEnc)
+#define xmlDocGetRootElement (*dl_xmlDocGetRootElement)
+#define xmlDocSetRootElement (*dl_xmlDocSetRootElement)
+#define xmlEncodeSpecialChars (*dl_xmlEncodeSpecialChars)
+#define xmlFreeDoc (*dl_xmlFreeDoc)
+#define xmlGetLastError (*dl_xmlGetLastError)
+#define xmlGetLineNo (*dl_xmlGetLineNo)
+#define xmlGetProp (*dl_xmlGetProp)
+#define xmlNewChild (*dl_xmlNewChild)
+#define xmlNewDoc (*dl_xmlNewDoc)
+#define xmlNewNode (*dl_xmlNewNode)
+#define xmlNewTextChild (*dl_xmlNewTextChild)
+#define xmlNodeGetContent (*dl_xmlNodeGetContent)
+#define xmlNodeSetContent (*dl_xmlNodeSetContent)
+#define xmlReadMemory (*dl_xmlReadMemory)
+#define xmlSetGenericErrorFunc (*dl_xmlSetGenericErrorFunc)
+#define xmlSetProp (*dl_xmlSetProp)
+#define xmlStrcmp (*dl_xmlStrcmp)
+#define xmlFree (*dl_xmlFree)
+
+#define XML_LIB "libxml2.so.2"
+
+/* 0 once every function is there; -1 with a message on diag otherwise. */
+static int xml_load(FILE *diag)
+{
+    static int loaded; /* 1 loaded, -1 failed */
+    void *h;
+
+    if (loaded)
+        return loaded > 0 ? 0 : -1;
+    loaded = -1;
+    h = dlopen(XML_LIB, RTLD_NOW | RTLD_LOCAL);
+    if (!h) {
+        fprintf(diag, "xl: libvirt XML needs %s: %s\n", XML_LIB, dlerror());
+        return -1;
+    }
+#define XML_SYM(f)                                                                    \
+    if (!(*(void **)&dl_##f = dlsym(h, #f))) {                                        \
+        fprintf(diag, "xl: %s has no %s\n", XML_LIB, #f);                              \
+        return -1;                                                                    \
+    }
+    XML_FUNCS(XML_SYM)
+#undef XML_SYM
+    loaded = 1;
+    return 0;
+}
 
 #define X(s) ((const xmlChar *)(s))
 
@@ -171,7 +250,7 @@ static void put_disk(xmlNodePtr devs, const struct xl_disk *d)
         xmlNewChild(x, NULL, X("readonly"), NULL);
 }
 
-char *xl_xml_domain(const struct xl_domain_config *c)
+static char *xml_domain(const struct xl_domain_config *c)
 {
     xmlDocPtr doc = xmlNewDoc(X("1.0"));
     xmlNodePtr dom, n, devs;
@@ -584,8 +663,8 @@ static void quiet(void *ctx, const char *msg, ...)
     (void)msg;
 }
 
-int xl_xml_parse_domain(struct xl_domain_config *c, const char *text, const char *file,
-                        FILE *diag)
+static int xml_parse_domain(struct xl_domain_config *c, const char *text, const char *file,
+                            FILE *diag)
 {
     struct xread r = {file, diag};
     xmlDocPtr doc = NULL;
@@ -653,4 +732,19 @@ out:
     if (rc)
         xl_config_dispose(c);
     return rc;
+}
+
+char *xl_xml_domain(const struct xl_domain_config *c)
+{
+    return xml_load(stderr) ? NULL : xml_domain(c);
+}
+
+int xl_xml_parse_domain(struct xl_domain_config *c, const char *text, const char *file,
+                        FILE *diag)
+{
+    if (xml_load(diag)) {
+        xl_config_init(c);
+        return -1;
+    }
+    return xml_parse_domain(c, text, file, diag);
 }

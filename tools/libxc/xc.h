@@ -69,6 +69,9 @@ long xc_readconsole(xc_t *xc, char *buf, size_t len, bool clear);
 
 /* Memory of another domain. */
 int xc_populate_physmap(xc_t *xc, uint32_t domid, unsigned long nr, xen_pfn_t *pfns);
+/* Extents of 2^order frames at pfns[i]; how many were populated, or -errno (xc_domain.c). */
+long xc_populate_physmap_order(xc_t *xc, uint32_t domid, unsigned order, unsigned long nr,
+                               xen_pfn_t *pfns);
 /* Maps n frames (MFNs on PV) of domid; errs[i] gets each frame's result. NULL on failure. */
 void *xc_map_foreign(xc_t *xc, uint32_t domid, int prot, const xen_pfn_t *frames, size_t n,
                      int *errs);

@@ -39,6 +39,8 @@ void xc_close(xc_t *xc)
 {
     if (!xc)
         return;
+    if (xc->page && xc->page_owner == getpid())
+        munmap(xc->page, XC_PAGE_SIZE);
     close(xc->fd);
     free(xc);
 }
@@ -58,9 +60,8 @@ static size_t buf_span(size_t len)
  * runs, so they must be present and stay put: locked and populated, and not
  * shared copy-on-write with a child (MADV_DONTFORK).
  */
-void *xc_buf_alloc(xc_t *xc, size_t len)
+static void *buf_map(xc_t *xc, size_t span, size_t len)
 {
-    size_t span = buf_span(len ? len : 1);
     void *p = mmap(NULL, span, PROT_READ | PROT_WRITE,
                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_LOCKED | MAP_POPULATE, -1, 0);
 
@@ -72,9 +73,26 @@ void *xc_buf_alloc(xc_t *xc, size_t len)
     return p;
 }
 
+void *xc_buf_alloc(xc_t *xc, size_t len)
+{
+    size_t span = buf_span(len ? len : 1);
+
+    /* Not in a child of the process that mapped it (daemon(), fork): it has no such page. */
+    if (span == XC_PAGE_SIZE && !xc->page_busy && (!xc->page || xc->page_owner == getpid())) {
+        if (!xc->page && !(xc->page = buf_map(xc, span, len)))
+            return NULL;
+        xc->page_owner = getpid();
+        xc->page_busy = true;
+        return xc->page;
+    }
+    return buf_map(xc, span, len);
+}
+
 void xc_buf_free(xc_t *xc, void *buf, size_t len)
 {
-    if (buf)
+    if (buf && buf == xc->page)
+        xc->page_busy = false;
+    else if (buf)
         munmap(buf, buf_span(len ? len : 1));
 }
 

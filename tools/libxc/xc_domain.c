@@ -238,41 +238,58 @@ long xc_readconsole(xc_t *xc, char *buf, size_t len, bool clear)
 }
 
 /*
- * XENMEM_populate_physmap for domid, order-0 extents: pfns[] go in as the
- * frames to fill; for a PV (not translated) domain Xen writes each new MFN
- * back into its slot (public/memory.h, extent_start) and sets the M2P.
+ * XENMEM_populate_physmap for domid, extents of 2^order frames: pfns[] go
+ * in as the first frame of each extent; for a PV (not translated) domain
+ * Xen writes each new extent's first MFN back into its slot (public/memory.h,
+ * extent_start; the extent is machine-contiguous) and sets the M2P. The
+ * number of extents populated (Xen stops at the first it cannot allocate),
+ * or a negative errno when the first call fails outright.
  */
-int xc_populate_physmap(xc_t *xc, uint32_t domid, unsigned long nr, xen_pfn_t *pfns)
+long xc_populate_physmap_order(xc_t *xc, uint32_t domid, unsigned order, unsigned long nr,
+                               xen_pfn_t *pfns)
 {
     const unsigned long batch = 4096;
     xen_pfn_t *hbuf = xc_buf_alloc(xc, batch * sizeof(*pfns));
-    int rc = 0;
+    unsigned long done = 0;
+    long got = 0;
 
     if (!hbuf)
         return -ENOMEM;
-    for (unsigned long done = 0; done < nr && rc == 0;) {
+    while (done < nr) {
         unsigned long n = nr - done < batch ? nr - done : batch;
-        struct xen_memory_reservation res = {.nr_extents = n, .domid = (domid_t)domid};
-        long got;
+        struct xen_memory_reservation res = {
+            .nr_extents = n, .extent_order = order, .domid = (domid_t)domid};
 
         memcpy(hbuf, pfns + done, n * sizeof(*pfns));
         set_xen_guest_handle(res.extent_start, hbuf);
         got = xc_hypercall_cmd(xc, __HYPERVISOR_memory_op, XENMEM_populate_physmap, &res,
                                sizeof(res), 0);
-        if (got >= 0)
-            memcpy(pfns + done, hbuf, (size_t)got * sizeof(*pfns));
-        if (got < 0)
-            rc = xc_fail(xc, (int)got, "memory_op populate_physmap (domain %u, pfn %#lx, %lu)",
-                         domid, (unsigned long)pfns[done], n);
-        else if ((unsigned long)got < n)
-            rc = xc_fail(xc, -ENOMEM,
-                         "memory_op populate_physmap (domain %u): %ld of %lu frames at pfn %#lx",
-                         domid, got, n, (unsigned long)pfns[done + got]);
-        else
-            done += n;
+        if (got < 0) {
+            xc_fail(xc, (int)got, "memory_op populate_physmap (domain %u, order %u, pfn %#lx, %lu)",
+                    domid, order, (unsigned long)pfns[done], n);
+            break;
+        }
+        memcpy(pfns + done, hbuf, (size_t)got * sizeof(*pfns));
+        done += (unsigned long)got;
+        if ((unsigned long)got < n)
+            break;
     }
     xc_buf_free(xc, hbuf, batch * sizeof(*pfns));
-    return rc;
+    return got < 0 && done == 0 ? got : (long)done;
+}
+
+/* Order-0 extents: every one of pfns[], or an error. */
+int xc_populate_physmap(xc_t *xc, uint32_t domid, unsigned long nr, xen_pfn_t *pfns)
+{
+    long got = xc_populate_physmap_order(xc, domid, 0, nr, pfns);
+
+    if (got < 0)
+        return (int)got;
+    if ((unsigned long)got < nr)
+        return xc_fail(xc, -ENOMEM,
+                       "memory_op populate_physmap (domain %u): %ld of %lu frames at pfn %#lx",
+                       domid, got, nr, (unsigned long)pfns[got]);
+    return 0;
 }
 
 /* EVTCHNOP_alloc_unbound: public/event_channel.h; the new port of domid. */

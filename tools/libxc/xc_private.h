@@ -2,6 +2,8 @@
 #ifndef XC_PRIVATE_H
 #define XC_PRIVATE_H
 
+#include <stdbool.h>
+#include <sys/types.h>
 #include <stdarg.h>
 
 #include "xc.h"
@@ -13,6 +15,14 @@
 struct xc {
     int fd;               /* /dev/xen/privcmd */
     char err[XC_ERRLEN];  /* the last failure, one line */
+    /*
+     * One page of hypercall buffer kept from call to call (xc_buf_alloc):
+     * most calls need less, and a locked mapping made and undone per call
+     * was three system calls and a fault each time.
+     */
+    void *page;
+    bool page_busy;
+    pid_t page_owner;     /* a child has no such mapping (MADV_DONTFORK) */
 };
 
 /*

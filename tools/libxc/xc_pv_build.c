@@ -63,6 +63,35 @@ static int set_m2p(struct build *s)
     return rc;
 }
 
+/* 2 MiB extents: 512 frames, machine-contiguous (Xen's and Xenolith's limit for a DomU). */
+#define SUPERPAGE_ORDER 9
+
+/*
+ * Every pfn below nr, given p2m[pfn] = pfn: in 2 MiB extents as far as the
+ * hypervisor gives them (one allocation and one list entry for 512
+ * frames; a PV guest needs no contiguous memory, but takes it), the rest
+ * and whatever it refused in single pages.
+ */
+static int populate(struct build *s, unsigned long nr)
+{
+    unsigned long nbig = nr >> SUPERPAGE_ORDER, big = 0;
+    xen_pfn_t *ext = nbig ? malloc(nbig * sizeof(*ext)) : NULL;
+
+    if (ext) {
+        long got;
+
+        for (unsigned long i = 0; i < nbig; i++)
+            ext[i] = i << SUPERPAGE_ORDER;
+        got = xc_populate_physmap_order(s->xc, s->b->domid, SUPERPAGE_ORDER, nbig, ext);
+        for (long i = 0; i < got; i++)
+            for (unsigned long j = 0; j < 1UL << SUPERPAGE_ORDER; j++)
+                s->p2m[((unsigned long)i << SUPERPAGE_ORDER) + j] = ext[i] + j;
+        big = got > 0 ? (unsigned long)got << SUPERPAGE_ORDER : 0;
+        free(ext);
+    }
+    return big == nr ? 0 : xc_populate_physmap(s->xc, s->b->domid, nr - big, s->p2m + big);
+}
+
 /* max_mem first (populate_physmap stops at max_pages), then every pfn, then the M2P. */
 static int allocate_memory(struct build *s)
 {
@@ -80,7 +109,7 @@ static int allocate_memory(struct build *s)
         return xc_fail(s->xc, -ENOMEM, "build: p2m of %lu pages", nr);
     for (unsigned long pfn = 0; pfn < nr; pfn++)
         s->p2m[pfn] = pfn;
-    rc = xc_populate_physmap(s->xc, s->b->domid, nr, s->p2m);
+    rc = populate(s, nr);
     return rc ? rc : set_m2p(s);
 }
 

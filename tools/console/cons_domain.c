@@ -57,6 +57,7 @@ struct cons_dom *cons_dom_add(struct cons_ctx *c, uint32_t domid)
 {
     struct cons_dom *d = cons_dom_find(c, domid);
     char path[64], token[32];
+    int rc;
 
     if (d)
         return d;
@@ -68,7 +69,15 @@ struct cons_dom *cons_dom_add(struct cons_ctx *c, uint32_t domid)
     d->local_port = -1;
     d->next = c->doms;
     c->doms = d;
-    /* The watch fires once at once (xenstore's rule), which tries to connect. */
+    /*
+     * A toolstack writes the console nodes before it introduces the
+     * domain (xl-inventory A1(c)), so mostly they are there: connect now,
+     * a round trip and a wake-up sooner than through the watch. Else the
+     * watch fires once at once (xenstore's rule), and again when they come.
+     */
+    rc = cons_dom_try_connect(c, d);
+    if (rc)
+        return rc > 0 ? d : NULL;
     watch_path(domid, path, sizeof(path));
     snprintf(token, sizeof(token), "dom:%u", domid);
     if (xs_watch(c->xs, path, token) == 0)
@@ -131,7 +140,7 @@ static void open_log(struct cons_ctx *c, struct cons_dom *d)
         cons_log(c, "d%u: cannot open log %s: %s", d->domid, path, strerror(errno));
 }
 
-void cons_dom_try_connect(struct cons_ctx *c, struct cons_dom *d)
+int cons_dom_try_connect(struct cons_ctx *c, struct cons_dom *d)
 {
     long long mfn, port;
     char tty[128], path[80];
@@ -139,11 +148,11 @@ void cons_dom_try_connect(struct cons_ctx *c, struct cons_dom *d)
     int err = 0;
 
     if (d->connected)
-        return;
+        return 1;
     mfn = read_number(c, d->domid, "ring-ref");
     port = read_number(c, d->domid, "port");
     if (mfn < 0 || port < 0)
-        return; /* not written yet: the watch brings us back */
+        return 0; /* not written yet: the watch brings us back */
     if (cons_buf_init(&d->buf, CONS_BUF_SIZE))
         goto fail;
     frame = (xen_pfn_t)mfn;
@@ -163,20 +172,21 @@ void cons_dom_try_connect(struct cons_ctx *c, struct cons_dom *d)
         cons_log(c, "d%u: cannot open a pty: %s", d->domid, strerror(errno));
         goto fail;
     }
+    open_log(c, d);
+    /* Whatever the guest wrote before we came: into the pty, read once a client comes. */
+    cons_dom_from_guest(c, d);
     snprintf(path, sizeof(path), "/local/domain/%u/console/tty", d->domid);
     if (xs_write(c->xs, XS_TX_NONE, path, tty, strlen(tty))) {
         cons_log(c, "d%u: cannot write %s", d->domid, path);
         goto fail;
     }
-    open_log(c, d);
     d->connected = true;
     if (c->verbose)
         cons_log(c, "d%u: console on %s (ring mfn %#llx, port %lld)", d->domid, tty, mfn, port);
-    /* Whatever the guest wrote before we came. */
-    cons_dom_from_guest(c, d);
-    return;
+    return 1;
 fail:
     cons_dom_remove(c, d);
+    return -1;
 }
 
 static void disconnect(struct cons_ctx *c, struct cons_dom *d)

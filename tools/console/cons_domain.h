@@ -33,12 +33,19 @@ struct cons_dom {
     struct cons_buf buf;
 };
 
-/* Finds or adds the domain's entry and watches its console directory. */
+/*
+ * Finds or adds the domain's entry and connects to its console; watches its
+ * console directory while the nodes are not there yet. NULL when the
+ * domain's console is broken (the entry is gone again).
+ */
 struct cons_dom *cons_dom_add(struct cons_ctx *c, uint32_t domid);
 struct cons_dom *cons_dom_find(struct cons_ctx *c, uint32_t domid);
 struct cons_dom *cons_dom_by_port(struct cons_ctx *c, int port);
-/* Connects when the toolstack has written console/ring-ref and console/port. */
-void cons_dom_try_connect(struct cons_ctx *c, struct cons_dom *d);
+/*
+ * Connects when the toolstack has written console/ring-ref and console/port:
+ * 1 connected, 0 not yet (nodes missing), -1 failed (d is removed).
+ */
+int cons_dom_try_connect(struct cons_ctx *c, struct cons_dom *d);
 /* Drops entries of domains that are gone or dying. */
 void cons_dom_reap(struct cons_ctx *c);
 void cons_dom_remove(struct cons_ctx *c, struct cons_dom *d);

@@ -22,6 +22,9 @@ struct dom_ctx {
     xc_t *xc;
     struct xs *xs;
     const char *prog; /* prefix of error messages, e.g. "xl create" */
+    /* dom_monitor: set the nice value back to act_nice before it acts (spawn_monitor). */
+    bool reniced;
+    int act_nice;
 };
 
 /* The actions of xl.cfg(5) on_poweroff/on_reboot/on_crash/on_watchdog. */

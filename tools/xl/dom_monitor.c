@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "dom.h"
@@ -104,6 +105,10 @@ int dom_monitor(struct dom_ctx *c, const struct dom_params *p, uint32_t *domid)
         }
         if (reason < 0)
             continue;
+        if (c->reniced) {
+            setpriority(PRIO_PROCESS, 0, c->act_nice);
+            c->reniced = false;
+        }
         rc = act(c, p, domid, reason);
         fflush(stdout);
         if (rc <= 0)

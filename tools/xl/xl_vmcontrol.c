@@ -8,6 +8,7 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <uuid/uuid.h>
@@ -127,7 +128,7 @@ static void spawn_monitor(struct dom_ctx *parent, const struct dom_params *p, ui
     char log[256];
     pid_t pid = fork();
     struct dom_ctx dc;
-    int fd, rc;
+    int fd, rc, nice_was;
 
     if (pid != 0) {
         if (pid < 0)
@@ -135,6 +136,16 @@ static void spawn_monitor(struct dom_ctx *parent, const struct dom_params *p, ui
                             "will not run)\n", domid, strerror(errno));
         return;
     }
+    /*
+     * The guest has just been unpaused, and xenconsoled must read its first
+     * output on a Dom0 that may have one vCPU: the monitor sets up and waits
+     * at the lowest priority, and acts at xl's (dom_monitor).
+     */
+    errno = 0;
+    nice_was = getpriority(PRIO_PROCESS, 0);
+    if (errno)
+        nice_was = 0;
+    setpriority(PRIO_PROCESS, 0, 19);
     setsid();
     setvbuf(stdout, NULL, _IOLBF, 0); /* each line of the log as it happens */
     mkdir("/var/log/xen", 0755);
@@ -149,6 +160,8 @@ static void spawn_monitor(struct dom_ctx *parent, const struct dom_params *p, ui
     dom_ctx_close(parent);
     if (dom_ctx_open(&dc, "xl monitor"))
         _exit(1);
+    dc.reniced = true;
+    dc.act_nice = nice_was;
     rc = dom_monitor(&dc, p, &domid);
     dom_ctx_close(&dc);
     _exit(rc ? 1 : 0);

@@ -25,10 +25,15 @@ wait_for() {
     return 1
 }
 
-# The guest's kernel is up: Linux writes control/feature-poweroff = 1 when
-# it starts watching control/shutdown.
-guest_ready() {
-    [ "$(xenstore-read "/local/domain/$(xl domid "$1")/control/feature-poweroff" 2>/dev/null)" = 1 ]
+# Follows guest $1's console into file $2 in the background (for 300 s).
+follow_console() {
+    timeout 300 xl console "$1" </dev/null >"$2" 2>&1 &
+}
+# The guest's init answers shutdown requests once it printed its ready
+# line (its signal handlers are set): one asked earlier is lost, as on a
+# real machine asked to power off while it boots.
+guest_ready() { # console-file
+    grep -q XENOLITH-DOMU-READY "$1"
 }
 
 # What a domain leaves in the system: domains, xenstore homes, /vm, /libxl,
@@ -79,7 +84,7 @@ timeout 120 xl console default </dev/null >"$T/console" 2>&1 &
 console=$!
 if wait_for "" 90 grep -q XENOLITH-DOMU-UP "$T/console"; then pass console; else
     fail console "no banner in 90 s: $(tail -c 300 "$T/console")"; fi
-wait_for "" 30 grep -q 'domu:/#' "$T/console"
+wait_for "" 30 guest_ready "$T/console"
 
 xl list -l default >"$T/long" 2>&1
 grep -q "\"domid\": $id," "$T/long" && grep -q '"name": "default"' "$T/long" && head -n1 "$T/long" | grep -q '^\[' &&
@@ -154,10 +159,10 @@ wait_for "" 20 sh -c "! xl domid default" && pass poweroff-destroy || fail power
 # on_crash = "preserve": a crashed guest stays, shown as shut down with
 # reason c (xl list's "-rscwS" letters), until destroyed. sysrq c panics
 # the guest's kernel, which reports SHUTDOWN_crash.
-# The guest's init allows every sysrq key: wait for its banner first.
+# The guest's init allows every sysrq key: wait until it is ready.
 if xl create "$CFG" 'name="crasher"' 'on_crash="preserve"' >"$T/crash" 2>&1 &&
-   { timeout 150 xl console crasher </dev/null >"$T/crash-console" 2>&1 & true; } &&
-   wait_for "" 90 grep -q XENOLITH-DOMU-UP "$T/crash-console" &&
+   follow_console crasher "$T/crash-console" &&
+   wait_for "" 90 guest_ready "$T/crash-console" &&
    xl sysrq crasher c && wait_for "" 30 sh -c "xl list crasher | grep -q ' ---sc-  '" &&
    sleep 2 && xl list crasher | grep -q ' ---sc-  '; then
     pass crash-preserve
@@ -167,13 +172,16 @@ fi
 xl destroy crasher >/dev/null 2>&1
 
 # shutdown -a -w: every guest, waiting for all of them.
-xl create "$CFG" 'name="one"' >/dev/null 2>&1
-xl create "$CFG" 'name="two"' >/dev/null 2>&1
-wait_for "" 90 guest_ready one && wait_for "" 90 guest_ready two
-if xl shutdown -a -w -w >"$T/all" 2>&1 && ! xl domid one >/dev/null 2>&1 && ! xl domid two >/dev/null 2>&1; then
+xl create "$CFG" 'name="one"' >/dev/null 2>&1 && follow_console one "$T/one"
+xl create "$CFG" 'name="two"' >/dev/null 2>&1 && follow_console two "$T/two"
+wait_for "" 120 guest_ready "$T/one" && wait_for "" 120 guest_ready "$T/two"
+if timeout 120 xl shutdown -a -w -w >"$T/all" 2>&1 && ! xl domid one >/dev/null 2>&1 &&
+   ! xl domid two >/dev/null 2>&1; then
     pass shutdown-all
 else
-    fail shutdown-all "$(cat "$T/all"; xl list 2>&1)"
+    fail shutdown-all "$(cat "$T/all"; xl list 2>&1; tail -c 200 "$T/one"; tail -c 200 "$T/two")"
+    xl destroy one >/dev/null 2>&1
+    xl destroy two >/dev/null 2>&1
 fi
 
 # A libvirt domain XML is accepted as well as xl.cfg.

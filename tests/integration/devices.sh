@@ -17,7 +17,7 @@ usage() { echo "usage: $0 HYPERVISOR LABEL [net|disk|hotplug|failures|restart]..
 [ $# -ge 2 ] || usage
 hyp=$1 label=$2
 shift 2
-timeout=300 scripts=()
+timeout=450 scripts=()
 while [ $# -gt 0 ]; do
     case $1 in
     --timeout) [ $# -ge 2 ] || usage; timeout=$2; shift 2 ;;

@@ -12,7 +12,7 @@ d=$(domid_of diskw)
 check block-list "$(xl block-list diskw 2>&1 | tr '\n' '|')" \
     sh -c "xl block-list diskw | head -n1 | grep -q '^Vdev  BE  handle state evt-ch ring-ref BE-path' &&
            xl block-list diskw | grep -q '^51712 0   $d ' && xl block-list diskw | grep -q '^51728 0   $d '"
-wait_until "! xl list | grep -q '^diskw '" 60
+wait_until "! xl list | grep -q '^diskw '" 150
 check guest-write "$(grep XENOLITH-DISK $CONSOLE_LOG/guest-diskw.log)" \
     grep -q 'XENOLITH-DISK-WRITE xvda ok' $CONSOLE_LOG/guest-diskw.log
 check data-in-image "the image starts with '$(head -c 40 /tmp/disk.img | tr -cd 'A-Za-z0-9_-')'" \
@@ -29,7 +29,7 @@ dd if=/dev/zero of=/tmp/ro.img bs=1M count=4 2>/dev/null
 cfg diskr "xenolith.diskwrite=xvda:MUST-NOT-LAND xenolith.domu=done" \
     "disk = [ 'file:/tmp/ro.img,xvda,r' ]"
 xl create /root/diskr.cfg >/tmp/diskr.out 2>&1 || fail create-ro "$(tr '\n' ' ' </tmp/diskr.out)"
-wait_until "! xl list | grep -q '^diskr '" 60
+wait_until "! xl list | grep -q '^diskr '" 150
 check readonly-refused "$(grep XENOLITH-DISK $CONSOLE_LOG/guest-diskr.log)" \
     sh -c "grep -q 'XENOLITH-DISK-WRITE xvda FAILED' $CONSOLE_LOG/guest-diskr.log && ! grep -q MUST-NOT-LAND /tmp/ro.img"
 clean readonly-clean

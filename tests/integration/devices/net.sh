@@ -10,21 +10,21 @@ cfg neta "xenolith.ip=10.0.0.2/24 xenolith.ping=10.0.0.3,10.0.0.1 xenolith.send=
     "vif = [ 'mac=00:16:3e:00:00:02,bridge=xenbr0' ]"
 xl create /root/netb.cfg >/tmp/netb.out 2>&1
 check create-vif "$(tr '\n' ' ' </tmp/netb.out)" test $? = 0
-wait_console netb 'XENOLITH-IP eth0' 60
+wait_console netb 'XENOLITH-IP eth0' 150
 check guest-ip "netb: $(grep XENOLITH-IP $CONSOLE_LOG/guest-netb.log)" \
     grep -q 'XENOLITH-IP eth0 10.0.0.3/24 ok' $CONSOLE_LOG/guest-netb.log
 xl create /root/neta.cfg >/tmp/neta.out 2>&1 || fail create-second "$(tr '\n' ' ' </tmp/neta.out)"
 a=$(domid_of neta) b=$(domid_of netb)
 check vif-on-bridge "ip link: $(ip -o link | grep vif | cut -c1-120)" \
     sh -c "ip -o link show vif$a.0 | grep -q 'master xenbr0' && ip -o link show vif$b.0 | grep -q 'master xenbr0'"
-wait_console neta 'XENOLITH-PING 10.0.0.1' 90
+wait_console neta 'XENOLITH-PING 10.0.0.1' 225
 check domu-ping-domu "$(grep 'PING 10.0.0.3' $CONSOLE_LOG/guest-neta.log)" \
     grep -q 'XENOLITH-PING 10.0.0.3 ok' $CONSOLE_LOG/guest-neta.log
 check domu-ping-dom0 "$(grep 'PING 10.0.0.1' $CONSOLE_LOG/guest-neta.log)" \
     grep -q 'XENOLITH-PING 10.0.0.1 ok' $CONSOLE_LOG/guest-neta.log
 check dom0-ping-domu "no answer from 10.0.0.2 or 10.0.0.3" \
     sh -c 'ping -c 2 -W 2 10.0.0.2 >/dev/null && ping -c 2 -W 2 10.0.0.3 >/dev/null'
-wait_until '[ "$(wc -c </tmp/rx)" -ge 16777216 ]' 120
+wait_until '[ "$(wc -c </tmp/rx)" -ge 16777216 ]' 300
 check bulk-to-dom0 "Dom0 got $(wc -c </tmp/rx) of 16777216 bytes; guest: $(grep XENOLITH-SEND $CONSOLE_LOG/guest-neta.log)" \
     test "$(wc -c </tmp/rx)" = 16777216
 kill $ncpid 2>/dev/null

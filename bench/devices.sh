@@ -127,8 +127,18 @@ for r in $(seq 1 "$rounds"); do
             --add "$out/waitline:/xenolith/run/waitline" \
             --add "$out/domu-bench.cpio.gz:/xenolith/run/domu-bench.cpio.gz" \
             --add "$env_file:/xenolith/run/bench.env" \
-            bench/devices/rounds.sh >"$out/run.out"
-        sed 's/^/  /' "$out/run.out"
+            bench/devices/rounds.sh |
+            while IFS= read -r l; do printf '%s %s\n' "$(date +%s.%N)" "$l"; done >"$out/run.out"
+        grep -v ' PASS: bench-clock ' "$out/run.out" | cut -d' ' -f2- | sed 's/^/  /'
+        # "<host time> PASS: bench-clock WORKLOAD REP start|end <Dom0 uptime>"
+        # pairs: the window in both clocks.
+        awk -v h="$label" -v r="$r" '$2 == "PASS:" && $3 == "bench-clock" {
+                k = $4 " " $5
+                if ($6 == "start") { hs[k] = $1; gs[k] = $7 }
+                else if (k in hs) printf "%s\t%s\tclock-%s\t%s\tguest_s=%.2f\thost_s=%.2f\n",
+                    h, r, $4, $5, $7 - gs[k], $1 - hs[k] }' "$out/run.out" |
+            tee -a "$results" | cut -f1-3,5- | sed 's/^/  /'
+        cut -d' ' -f2- "$out/run.out" >"$out/run.out.plain" && mv "$out/run.out.plain" "$out/run.out"
         log=build/logs/bench-devices-$label/dom0-run-devices-$r.log
         # Dom0's clock against the host's: from "ready" (just before the
         # script starts) to DOM0-RUN-DONE (just after it ends), in seconds.

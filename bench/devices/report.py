@@ -36,9 +36,25 @@ EXTRA = [
     ("iops", "io_lat_us", "IOPS: mean read latency µs"),
     ("iops", "cpu_dom0", "IOPS: Dom0 CPU s"),
     ("iops", "cpu_dsk", "IOPS: DomU CPU s"),
+    ("domu-dom0", "d0_softirq", "DomU → Dom0: Dom0's own softirq s (/proc/stat)"),
+    ("domu-dom0", "d0_idle", "DomU → Dom0: Dom0's own idle s"),
+    ("domu-dom0", "snd_sys", "DomU → Dom0: sender's own system s"),
+    ("domu-dom0", "snd_softirq", "DomU → Dom0: sender's own softirq s"),
+    ("domu-dom0", "snd_idle", "DomU → Dom0: sender's own idle s"),
+    ("domu-dom0", "snd_steal", "DomU → Dom0: sender's steal s"),
+    ("domu-domu", "d0_softirq", "DomU → DomU: Dom0's own softirq s"),
+    ("domu-domu", "d0_idle", "DomU → DomU: Dom0's own idle s"),
+    ("domu-domu", "rcv_steal", "DomU → DomU: receiver's steal s"),
+    ("domu-domu", "snd_steal", "DomU → DomU: sender's steal s"),
+    ("iops", "d0_sys", "IOPS: Dom0's own system s"),
+    ("iops", "d0_idle", "IOPS: Dom0's own idle s"),
+    ("iops", "dsk_idle", "IOPS: DomU's own idle s"),
+    ("iops", "dsk_steal", "IOPS: DomU's steal s"),
     ("clock", "guest_s", "Dom0 clock s over the run (host s below)"),
     ("clock", "host_s", "host s over the same stretch"),
 ]
+# Per workload: Dom0's clock over the timed window divided by the host's.
+CLOCKS = [("domu-dom0", "DomU → Dom0"), ("domu-domu", "DomU → DomU"), ("iops", "IOPS")]
 NAMES = {XEN: "Xen 4.17", XENOLITH: "Xenolith"}
 
 
@@ -92,6 +108,14 @@ def tables(vals, failed):
         cells = [cell(vals.get((h, wl, key), []))[1] for h in (XEN, XENOLITH)]
         if cells != ["—", "—"]:
             extra.append(f"| {what} | {cells[0]} | {cells[1]} |")
+    for wl, what in CLOCKS:
+        cells = []
+        for h in (XEN, XENOLITH):
+            g = vals.get((h, "clock-" + wl, "guest_s"), [])
+            t = vals.get((h, "clock-" + wl, "host_s"), [])
+            cells.append(cell([a / b for a, b in zip(g, t) if b > 0], "{:.3f}")[1])
+        if cells != ["—", "—"]:
+            extra.append(f"| {what}: Dom0 clock / host clock over the window | {cells[0]} | {cells[1]} |")
     fails = [f"- {NAMES.get(h, h)}, {wl}: {'; '.join(w)}" for (h, wl), w in sorted(failed.items())]
     return main, extra, fails
 

@@ -7,9 +7,10 @@
 #               tmpfs of Dom0, through a loop device and blkback
 # Each result is one line
 #   BENCH-DEV <workload> <rep> key=value...
-# with the receiver's (or iops's) numbers, the sender's, and the CPU seconds
+# with the receiver's (or iops's) numbers, the sender's, the CPU seconds
 # the hypervisor charged to Dom0 and to each DomU during the workload (xl
-# list's Time(s), read before the DomUs are destroyed). A workload that did
+# list's Time(s), read before the DomUs are destroyed), and each domain's
+# own /proc/stat over it (<domain>_user, _sys, _idle, _softirq, _steal). A workload that did
 # not finish is `BENCH-DEV <workload> <rep> failed=<why>`.
 R=/xenolith/run
 . $R/bench.env
@@ -56,6 +57,21 @@ gone() {
         sleep 0.2; i=$((i + 1))
     done
 }
+# stat PREFIX "BEFORE / AFTER": /proc/stat cpu-line deltas in seconds
+# (USER_HZ 100): user, system, idle, softirq, steal.
+stat() {
+    echo "$2" | awk -v p="$1" '{ n = split($0, f, " / "); if (n != 2) exit
+        split(f[1], a, " "); split(f[2], b, " ")
+        printf "%s_user=%.2f %s_sys=%.2f %s_idle=%.2f %s_softirq=%.2f %s_steal=%.2f ", p,
+            (b[1] - a[1]) / 100, p, (b[3] - a[3]) / 100, p, (b[4] - a[4]) / 100,
+            p, (b[7] - a[7]) / 100, p, (b[8] - a[8]) / 100 }'
+}
+# mark WORKLOAD REP start|end: Dom0's clock at a window's edge, on a line
+# dom0-run.sh streams to the host as it comes (it passes PASS: lines), where
+# bench/devices.sh stamps it with the host's clock: per workload, Dom0's
+# seconds against the host's over the same window.
+mark() { echo "PASS: bench-clock $1 $2 $3 $(now)"; }
+dom0_stat() { read -r _ l </proc/stat; echo "$l"; }
 sub() { echo "$1 $2" | awk '{ printf "%.1f", $1 - $2 }'; }
 # kv LINE: its key=value fields with PREFIX_ before each key.
 kv() { echo "$2" | tr ' ' '\n' | grep = | sed "s/^/$1_/" | tr '\n' ' '; }
@@ -73,14 +89,18 @@ domu_dom0() { # rep
     guest snd "bench.ip=10.0.0.2/24 bench.cmd=tcpsend,10.0.0.1,5001,$MIB" \
         "vif = [ 'mac=00:16:3e:00:be:02,bridge=xenbr0' ]" || { kill $rpid; return 1; }
     wait_line snd BENCH-DOMU-UP 120
-    c0=$(cpu_of Domain-0) cs0=$(cpu_of snd)
+    c0=$(cpu_of Domain-0) cs0=$(cpu_of snd) s0=$(dom0_stat)
+    mark domu-dom0 "$1" start
     wait $rpid
+    mark domu-dom0 "$1" end
+    s1=$(dom0_stat)
     wait_line snd BENCH-DOMU-DONE 30
     c1=$(cpu_of Domain-0) cs=$(sub "$(cpu_of snd)" "$cs0")
+    st="$(stat d0 "$s0 / $s1")$(stat snd "$(line_of snd BENCH-DOMU-STAT | sed 's/^BENCH-DOMU-STAT //')")"
     r=$(grep -a '^TCPRECV bytes=' $B/rx.out)
     s=$(line_of snd '^TCPSEND ')
     if [ -n "$r" ]; then
-        echo "BENCH-DEV domu-dom0 $1 $(kv rx "${r#TCPRECV }")$(kv tx "${s#TCPSEND }")cpu_dom0=$(sub "$c1" "$c0") cpu_snd=$cs"
+        echo "BENCH-DEV domu-dom0 $1 $(kv rx "${r#TCPRECV }")$(kv tx "${s#TCPSEND }")cpu_dom0=$(sub "$c1" "$c0") cpu_snd=$cs $st"
     else
         echo "BENCH-DEV domu-dom0 $1 failed=$(tr '\n' ' ' <$B/rx.out | cut -c1-80)|$s"
     fi
@@ -94,14 +114,18 @@ domu_domu() { # rep
     guest snd "bench.ip=10.0.0.2/24 bench.cmd=tcpsend,10.0.0.3,5002,$MIB" \
         "vif = [ 'mac=00:16:3e:00:be:02,bridge=xenbr0' ]" || { gone rcv; return 1; }
     wait_line snd BENCH-DOMU-UP 120
-    c0=$(cpu_of Domain-0) cr0=$(cpu_of rcv) cs0=$(cpu_of snd)
+    c0=$(cpu_of Domain-0) cr0=$(cpu_of rcv) cs0=$(cpu_of snd) s0=$(dom0_stat)
+    mark domu-domu "$1" start
     wait_line rcv 'BENCH-DOMU-DONE' "$TIMEOUT"
+    mark domu-domu "$1" end
+    s1=$(dom0_stat)
     wait_line snd 'BENCH-DOMU-DONE' 30
+    st="$(stat d0 "$s0 / $s1")$(stat snd "$(line_of snd BENCH-DOMU-STAT | sed 's/^BENCH-DOMU-STAT //')")$(stat rcv "$(line_of rcv BENCH-DOMU-STAT | sed 's/^BENCH-DOMU-STAT //')")"
     c1=$(cpu_of Domain-0) cr1=$(cpu_of rcv) cs=$(sub "$(cpu_of snd)" "$cs0")
     r=$(line_of rcv '^TCPRECV bytes=')
     s=$(line_of snd '^TCPSEND ')
     if [ -n "$r" ]; then
-        echo "BENCH-DEV domu-domu $1 $(kv rx "${r#TCPRECV }")$(kv tx "${s#TCPSEND }")cpu_dom0=$(sub "$c1" "$c0") cpu_rcv=$(sub "$cr1" "$cr0") cpu_snd=$cs"
+        echo "BENCH-DEV domu-domu $1 $(kv rx "${r#TCPRECV }")$(kv tx "${s#TCPSEND }")cpu_dom0=$(sub "$c1" "$c0") cpu_rcv=$(sub "$cr1" "$cr0") cpu_snd=$cs $st"
     else
         echo "BENCH-DEV domu-domu $1 failed=$(line_of rcv TCPRECV)|$s"
     fi
@@ -112,12 +136,16 @@ iops() { # rep
     [ -f $B/disk.img ] || dd if=/dev/urandom of=$B/disk.img bs=1M count="$DISK_MIB" 2>/dev/null
     guest dsk "bench.cmd=iops,/dev/xvdb,$SECS" "disk = [ 'file:$B/disk.img,xvdb,r' ]" || return 1
     wait_line dsk BENCH-DOMU-UP 120
-    c0=$(cpu_of Domain-0) cd0=$(cpu_of dsk)
+    c0=$(cpu_of Domain-0) cd0=$(cpu_of dsk) s0=$(dom0_stat)
+    mark iops "$1" start
     wait_line dsk 'BENCH-DOMU-DONE' $((SECS + 120))
+    mark iops "$1" end
+    s1=$(dom0_stat)
+    st="$(stat d0 "$s0 / $s1")$(stat dsk "$(line_of dsk BENCH-DOMU-STAT | sed 's/^BENCH-DOMU-STAT //')")"
     c1=$(cpu_of Domain-0) cd=$(sub "$(cpu_of dsk)" "$cd0")
     r=$(line_of dsk '^IOPS ')
     case $r in
-    "IOPS reads="*) echo "BENCH-DEV iops $1 $(kv io "${r#IOPS }")cpu_dom0=$(sub "$c1" "$c0") cpu_dsk=$cd" ;;
+    "IOPS reads="*) echo "BENCH-DEV iops $1 $(kv io "${r#IOPS }")cpu_dom0=$(sub "$c1" "$c0") cpu_dsk=$cd $st" ;;
     *) echo "BENCH-DEV iops $1 failed=$r" ;;
     esac
     gone dsk

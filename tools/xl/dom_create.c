@@ -1,8 +1,9 @@
 /*
  * Creating and destroying a PV domain, in libxl's order (xl-inventory
- * A1(c)): createdomain, memory limit, xenstore directories, the build,
- * the xenstore entries of the built domain, introduction to xenstored,
- * unpause. A failure at any step undoes every step before it, so a failed
+ * A1(c)) but for the xenstore tree: createdomain, memory limit, the build,
+ * the domain's xenstore tree in one transaction (libxl writes the
+ * directories before the build, in a transaction of their own),
+ * introduction to xenstored, unpause. A failure at any step undoes every step before it, so a failed
  * `xl create` leaves no domain, xenstore node or stored config behind.
  */
 #include <errno.h>
@@ -135,8 +136,8 @@ int dom_create(struct dom_ctx *c, const struct dom_params *p, uint32_t *domid)
     *domid = DOMID_INVALID;
     if (preflight(c, p) || make_domain(c, p, domid))
         goto fail;
-    if (dom_xs_make(c, *domid, p) || build(c, p, *domid, &b) ||
-        dom_xs_publish(c, *domid, p, &b) || store_config(c, p, *domid))
+    if (build(c, p, *domid, &b) || dom_xs_publish(c, *domid, p, &b) ||
+        store_config(c, p, *domid))
         goto fail;
     rc = xs_introduce_domain(c->xs, *domid, b.store_mfn, b.store_port);
     if (rc) {
@@ -185,10 +186,16 @@ int dom_destroy(struct dom_ctx *c, uint32_t domid)
                 xc_last_error(c->xc));
         return -1;
     }
+    /*
+     * Writes and removals are only sent, and answered together at the end
+     * (xs_defer_begin): one round trip for them, besides the reads.
+     */
+    xs_defer_begin(c->xs);
     xs_release_domain(c->xs, domid);
     /* Scripts offline/remove and backends gone, so no vif or loop device outlives the guest. */
     dom_dev_remove_all(c, domid);
     dom_xs_remove(c, domid);
+    xs_defer_end(c->xs);
     path = dom_userdata_path(c, domid);
     if (path)
         unlink(path);

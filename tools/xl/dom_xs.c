@@ -124,12 +124,22 @@ static int transact(struct dom_ctx *c, const char *what, uint32_t domid,
                     strerror(-rc));
             return -1;
         }
-        xs_defer_begin(c->xs); /* one round trip for the lot, not one per node */
+        /*
+         * One round trip for the lot: the nodes and the commit go out
+         * together, and the answers come back in order. A node that
+         * failed is known only with the commit's answer, so the commit
+         * may have kept the nodes before it: the caller's failure path
+         * removes them (dom_xs_remove), as it removes the domain.
+         */
+        xs_defer_begin(c->xs);
         fill(&b, domid, arg);
-        rc = xs_defer_end(c->xs);
-        if (!b.err)
-            b.err = rc;
-        rc = xs_tx_end(c->xs, b.tx, b.err != 0);
+        if (!b.err) {
+            rc = xs_tx_end(c->xs, b.tx, false);
+            b.err = xs_defer_end(c->xs);
+        } else { /* a request could not even be sent */
+            xs_defer_end(c->xs);
+            xs_tx_end(c->xs, b.tx, true);
+        }
         if (b.err) {
             fprintf(stderr, "%s: xenstore: writing %s of domain %u failed: %s\n", c->prog, what,
                     domid, strerror(-b.err));
@@ -146,16 +156,6 @@ static int transact(struct dom_ctx *c, const char *what, uint32_t domid,
     }
     fprintf(stderr, "%s: xenstore: %s of domain %u kept conflicting\n", c->prog, what, domid);
     return -1;
-}
-
-static void fill_make(struct xs_batch *b, uint32_t d, const void *arg)
-{
-    make_nodes(b, d, arg);
-}
-
-int dom_xs_make(struct dom_ctx *c, uint32_t domid, const struct dom_params *p)
-{
-    return transact(c, "the domain's directories", domid, fill_make, p);
 }
 
 struct publish_arg {
@@ -203,6 +203,7 @@ static void fill_publish(struct xs_batch *b, uint32_t d, const void *arg)
 {
     const struct publish_arg *a = arg;
 
+    make_nodes(b, d, a->p);
     PUT_NUM(b, a->p->max_kib, "/local/domain/%u/memory/static-max", d);
     PUT_NUM(b, a->p->target_kib, "/local/domain/%u/memory/target", d);
     PUT_NUM(b, d, "/local/domain/%u/domid", d);
@@ -219,7 +220,7 @@ int dom_xs_publish(struct dom_ctx *c, uint32_t domid, const struct dom_params *p
 {
     struct publish_arg a = { p, b };
 
-    return transact(c, "the built domain's pages and ports", domid, fill_publish, &a);
+    return transact(c, "the xenstore tree", domid, fill_publish, &a);
 }
 
 void dom_xs_remove(struct dom_ctx *c, uint32_t domid)

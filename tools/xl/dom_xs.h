@@ -4,12 +4,18 @@
 
 #include "dom.h"
 
-/* Domain, /vm and /libxl directories with their permissions, in one transaction. */
-int dom_xs_make(struct dom_ctx *c, uint32_t domid, const struct dom_params *p);
-/* After the build: memory, vCPUs, store and console pages and ports. */
+/*
+ * After the build, in one transaction (two round trips to xenstored): the
+ * domain, /vm and /libxl directories with their permissions, memory,
+ * vCPUs, store and console pages and ports, the console's backend.
+ */
 int dom_xs_publish(struct dom_ctx *c, uint32_t domid, const struct dom_params *p,
                    const struct xc_pv_build *b);
-/* Removes everything dom_xs_make and dom_xs_publish wrote (missing nodes are fine). */
+/*
+ * Removes everything dom_xs_publish wrote (missing nodes are fine). The
+ * removals are only sent: they are answered by the caller's xs_defer_end.
+ * Call between xs_defer_begin and xs_defer_end.
+ */
 void dom_xs_remove(struct dom_ctx *c, uint32_t domid);
 
 #endif

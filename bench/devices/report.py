@@ -38,20 +38,22 @@ EXTRA = [
     ("iops", "cpu_dsk", "IOPS: DomU CPU s"),
     ("domu-dom0", "d0_softirq", "DomU → Dom0: Dom0's own softirq s (/proc/stat)"),
     ("domu-dom0", "d0_idle", "DomU → Dom0: Dom0's own idle s"),
+    ("domu-dom0", "d0_irq", "DomU → Dom0: Dom0's own irq s"),
     ("domu-dom0", "snd_sys", "DomU → Dom0: sender's own system s"),
     ("domu-dom0", "snd_softirq", "DomU → Dom0: sender's own softirq s"),
     ("domu-dom0", "snd_idle", "DomU → Dom0: sender's own idle s"),
     ("domu-dom0", "snd_steal", "DomU → Dom0: sender's steal s"),
     ("domu-domu", "d0_softirq", "DomU → DomU: Dom0's own softirq s"),
     ("domu-domu", "d0_idle", "DomU → DomU: Dom0's own idle s"),
+    ("domu-domu", "d0_sys", "DomU → DomU: Dom0's own system s"),
+    ("domu-domu", "d0_irq", "DomU → DomU: Dom0's own irq s"),
+    ("domu-domu", "d0_steal", "DomU → DomU: Dom0's steal s"),
     ("domu-domu", "rcv_steal", "DomU → DomU: receiver's steal s"),
     ("domu-domu", "snd_steal", "DomU → DomU: sender's steal s"),
     ("iops", "d0_sys", "IOPS: Dom0's own system s"),
     ("iops", "d0_idle", "IOPS: Dom0's own idle s"),
     ("iops", "dsk_idle", "IOPS: DomU's own idle s"),
     ("iops", "dsk_steal", "IOPS: DomU's steal s"),
-    ("clock", "guest_s", "Dom0 clock s over the run (host s below)"),
-    ("clock", "host_s", "host s over the same stretch"),
 ]
 # Per workload: Dom0's clock over the timed window divided by the host's.
 CLOCKS = [("domu-dom0", "DomU → Dom0"), ("domu-domu", "DomU → DomU"), ("iops", "IOPS")]
@@ -59,22 +61,39 @@ NAMES = {XEN: "Xen 4.17", XENOLITH: "Xenolith"}
 
 
 def parse(path):
-    vals, failed = {}, {}
+    """Rates are per second of the guest's clock; a boot whose clock ran at
+    another rate than the host's (Xenolith calibrates its TSC once against
+    the PIT, which a loaded host can throw off by 10 % and more) would
+    report rates off by as much. The MAIN metrics are rescaled to host
+    seconds with the boot's `clock` row (Dom0 seconds / host seconds over
+    the whole run): rate_host = rate_guest * guest_s / host_s."""
+    rows, factor = [], {}
     with open(path) as f:
         for line in f:
             cols = line.rstrip("\n").split("\t")
             if len(cols) < 4:
                 continue
-            hyp, _rnd, wl = cols[:3]
             kv = dict(c.split("=", 1) for c in cols[4:] if "=" in c)
-            if "failed" in kv:
-                failed.setdefault((hyp, wl), []).append(kv["failed"])
+            rows.append((cols[0], cols[1], cols[2], kv))
+            if cols[2] == "clock" and float(kv.get("host_s", 0)) > 0:
+                factor[(cols[0], cols[1])] = float(kv["guest_s"]) / float(kv["host_s"])
+    vals, failed = {}, {}
+    main_keys = {(wl, key) for wl, key, _w, _u in MAIN}
+    for hyp, rnd, wl, kv in rows:
+        if "failed" in kv:
+            failed.setdefault((hyp, wl), []).append(kv["failed"])
+            continue
+        for k, v in kv.items():
+            try:
+                x = float(v)
+            except ValueError:
                 continue
-            for k, v in kv.items():
-                try:
-                    vals.setdefault((hyp, wl, k), []).append(float(v))
-                except ValueError:
-                    pass
+            if (wl, k) in main_keys:
+                vals.setdefault((hyp, wl, k + "_guestclock"), []).append(x)
+                x *= factor.get((hyp, rnd), 1.0)
+            vals.setdefault((hyp, wl, k), []).append(x)
+    for (hyp, _rnd), fct in factor.items():
+        vals.setdefault((hyp, "clock", "factor"), []).append(fct)
     return vals, failed
 
 
@@ -108,6 +127,12 @@ def tables(vals, failed):
         cells = [cell(vals.get((h, wl, key), []))[1] for h in (XEN, XENOLITH)]
         if cells != ["—", "—"]:
             extra.append(f"| {what} | {cells[0]} | {cells[1]} |")
+    for wl, key, what, unit in MAIN:
+        cells = [cell(vals.get((h, wl, key + "_guestclock"), []),
+                      "{:.2f}" if unit == "MB/s" else "{:.0f}")[1] for h in (XEN, XENOLITH)]
+        extra.append(f"| {what}, {unit} by the guest's own clock (uncorrected) | {cells[0]} | {cells[1]} |")
+    cells = [cell(vals.get((h, "clock", "factor"), []), "{:.3f}")[1] for h in (XEN, XENOLITH)]
+    extra.append(f"| Dom0 clock / host clock over a whole boot (1.000 = right) | {cells[0]} | {cells[1]} |")
     for wl, what in CLOCKS:
         cells = []
         for h in (XEN, XENOLITH):
@@ -186,7 +211,8 @@ def main():
             BEGIN, "",
             "## Devices: TCP throughput and vbd IOPS (issue 6)", "",
             f"Measured {now:%Y-%m-%d %H:%M} UTC by `{args.command}`; wall-clock "
-            "rates in the guests (CLOCK_MONOTONIC), so only the ratios carry over "
+            "rates timed in the guests (CLOCK_MONOTONIC) and rescaled to host seconds "
+            "with each boot's clock check (below), so only the ratios carry over "
             "to other machines. Median (min–max) over all boots; higher is better.", "",
             f"- QEMU: {args.qemu}, TCG, `-cpu max -smp 2 -m 2048 -kernel HYPERVISOR` "
             "(the multiboot1 path of `tests/integration/dom0-run.sh`), one boot per "

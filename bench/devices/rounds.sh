@@ -10,7 +10,8 @@
 # with the receiver's (or iops's) numbers, the sender's, the CPU seconds
 # the hypervisor charged to Dom0 and to each DomU during the workload (xl
 # list's Time(s), read before the DomUs are destroyed), and each domain's
-# own /proc/stat over it (<domain>_user, _sys, _idle, _softirq, _steal). A workload that did
+# own /proc/stat over it (<domain>_user, _sys, _idle, _iowait, _irq,
+# _softirq, _steal). A workload that did
 # not finish is `BENCH-DEV <workload> <rep> failed=<why>`.
 R=/xenolith/run
 . $R/bench.env
@@ -58,12 +59,13 @@ gone() {
     done
 }
 # stat PREFIX "BEFORE / AFTER": /proc/stat cpu-line deltas in seconds
-# (USER_HZ 100): user, system, idle, softirq, steal.
+# (USER_HZ 100): user, system, idle, iowait, irq, softirq, steal.
 stat() {
     echo "$2" | awk -v p="$1" '{ n = split($0, f, " / "); if (n != 2) exit
         split(f[1], a, " "); split(f[2], b, " ")
-        printf "%s_user=%.2f %s_sys=%.2f %s_idle=%.2f %s_softirq=%.2f %s_steal=%.2f ", p,
+        printf "%s_user=%.2f %s_sys=%.2f %s_idle=%.2f %s_iowait=%.2f %s_irq=%.2f %s_softirq=%.2f %s_steal=%.2f ", p,
             (b[1] - a[1]) / 100, p, (b[3] - a[3]) / 100, p, (b[4] - a[4]) / 100,
+            p, (b[5] - a[5]) / 100, p, (b[6] - a[6]) / 100,
             p, (b[7] - a[7]) / 100, p, (b[8] - a[8]) / 100 }'
 }
 # mark WORKLOAD REP start|end: Dom0's clock at a window's edge, on a line

@@ -87,22 +87,17 @@ struct cons_dom *cons_dom_add(struct cons_ctx *c, uint32_t domid)
     return d;
 }
 
-/* The number in /local/domain/<id>/console/<key>, or -1. */
-static long long read_number(struct cons_ctx *c, uint32_t domid, const char *key)
+/* A node's value as a number, or -1 (missing or not a number). */
+static long long number(const char *val)
 {
-    char path[80], *val, *end;
+    char *end;
     long long n;
 
-    snprintf(path, sizeof(path), "/local/domain/%u/console/%s", domid, key);
-    val = xs_read(c->xs, XS_TX_NONE, path, NULL);
     if (!val)
         return -1;
     errno = 0;
     n = strtoll(val, &end, 10);
-    if (errno || end == val || *end || n < 0)
-        n = -1;
-    free(val);
-    return n;
+    return errno || end == val || *end || n < 0 ? -1 : n;
 }
 
 static int open_pty(struct cons_dom *d, char *name, size_t len)
@@ -125,16 +120,15 @@ static int open_pty(struct cons_dom *d, char *name, size_t len)
     return tcsetattr(d->slave_fd, TCSANOW, &t);
 }
 
-static void open_log(struct cons_ctx *c, struct cons_dom *d)
+/* log_dir/guest-<name>.log, or guest-<id>.log for a domain without a name. */
+static void open_log(struct cons_ctx *c, struct cons_dom *d, const char *name)
 {
-    char path[4096], key[64], *name;
+    char path[4096], id[16];
 
     if (!c->log_dir)
         return;
-    snprintf(key, sizeof(key), "/local/domain/%u/name", d->domid);
-    name = xs_read(c->xs, XS_TX_NONE, key, NULL);
-    snprintf(path, sizeof(path), "%s/guest-%s.log", c->log_dir, name ? name : key + 14);
-    free(name);
+    snprintf(id, sizeof(id), "%u", d->domid);
+    snprintf(path, sizeof(path), "%s/guest-%s.log", c->log_dir, name ? name : id);
     d->log_fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
     if (d->log_fd < 0)
         cons_log(c, "d%u: cannot open log %s: %s", d->domid, path, strerror(errno));
@@ -143,16 +137,26 @@ static void open_log(struct cons_ctx *c, struct cons_dom *d)
 int cons_dom_try_connect(struct cons_ctx *c, struct cons_dom *d)
 {
     long long mfn, port;
-    char tty[128], path[80];
+    char tty[128], path[80], keys[3][64], *vals[3] = { NULL, NULL, NULL };
+    const char *paths[3] = { keys[0], keys[1], keys[2] };
     xen_pfn_t frame;
     int err = 0;
 
     if (d->connected)
         return 1;
-    mfn = read_number(c, d->domid, "ring-ref");
-    port = read_number(c, d->domid, "port");
-    if (mfn < 0 || port < 0)
+    /* One round trip for the three (the name only for the log). */
+    snprintf(keys[0], sizeof(keys[0]), "/local/domain/%u/console/ring-ref", d->domid);
+    snprintf(keys[1], sizeof(keys[1]), "/local/domain/%u/console/port", d->domid);
+    snprintf(keys[2], sizeof(keys[2]), "/local/domain/%u/name", d->domid);
+    xs_read_many(c->xs, XS_TX_NONE, paths, c->log_dir ? 3 : 2, vals);
+    mfn = number(vals[0]);
+    port = number(vals[1]);
+    free(vals[0]);
+    free(vals[1]);
+    if (mfn < 0 || port < 0) {
+        free(vals[2]);
         return 0; /* not written yet: the watch brings us back */
+    }
     if (cons_buf_init(&d->buf, CONS_BUF_SIZE))
         goto fail;
     frame = (xen_pfn_t)mfn;
@@ -172,7 +176,7 @@ int cons_dom_try_connect(struct cons_ctx *c, struct cons_dom *d)
         cons_log(c, "d%u: cannot open a pty: %s", d->domid, strerror(errno));
         goto fail;
     }
-    open_log(c, d);
+    open_log(c, d, vals[2]);
     /* Whatever the guest wrote before we came: into the pty, read once a client comes. */
     cons_dom_from_guest(c, d);
     snprintf(path, sizeof(path), "/local/domain/%u/console/tty", d->domid);
@@ -183,8 +187,10 @@ int cons_dom_try_connect(struct cons_ctx *c, struct cons_dom *d)
     d->connected = true;
     if (c->verbose)
         cons_log(c, "d%u: console on %s (ring mfn %#llx, port %lld)", d->domid, tty, mfn, port);
+    free(vals[2]);
     return 1;
 fail:
+    free(vals[2]);
     cons_dom_remove(c, d);
     return -1;
 }

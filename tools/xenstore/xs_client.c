@@ -40,6 +40,16 @@ struct xs {
     bool deferring;   /* between xs_defer_begin and xs_defer_end */
     unsigned pending; /* deferred requests whose answers are not read yet */
     int deferred_err; /* the first error among them */
+    /*
+     * Requests wait in out[] until an answer is needed, and go in one write;
+     * answers are read as many as have come (in[]), not two reads each: in
+     * a PV Dom0 a system call is dear. Between calls in[] holds no whole
+     * watch event (they are queued), so poll() on the fd misses nothing.
+     */
+    char *out;
+    size_t out_len, out_cap;
+    char in[16384];
+    size_t in_off, in_len;
 };
 
 /* Deferred answers read at a time at most (keeps the socket's buffers small). */
@@ -116,6 +126,7 @@ void xs_close(struct xs *xs)
         free(e);
     }
     close(xs->fd);
+    free(xs->out);
     free(xs);
 }
 
@@ -139,17 +150,36 @@ static int write_all(int fd, const void *buf, size_t len)
     return 0;
 }
 
-static int read_all(int fd, void *buf, size_t len)
+/* Sends the requests waiting in out[]. */
+static int flush_out(struct xs *xs)
+{
+    int err = xs->out_len ? write_all(xs->fd, xs->out, xs->out_len) : 0;
+
+    xs->out_len = 0;
+    return err;
+}
+
+/* len bytes of the daemon's answers: from in[], refilled with what has come. */
+static int read_all(struct xs *xs, void *buf, size_t len)
 {
     while (len) {
-        ssize_t n = read(fd, buf, len);
+        size_t take;
 
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return n < 0 ? -errno : -EPIPE; /* xenstored went away */
-        buf = (char *)buf + n;
-        len -= n;
+        if (xs->in_off == xs->in_len) {
+            ssize_t n = read(xs->fd, xs->in, sizeof(xs->in));
+
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n <= 0)
+                return n < 0 ? -errno : -EPIPE; /* xenstored went away */
+            xs->in_off = 0;
+            xs->in_len = (size_t)n;
+        }
+        take = xs->in_len - xs->in_off < len ? xs->in_len - xs->in_off : len;
+        memcpy(buf, xs->in + xs->in_off, take);
+        xs->in_off += take;
+        buf = (char *)buf + take;
+        len -= take;
     }
     return 0;
 }
@@ -157,7 +187,10 @@ static int read_all(int fd, void *buf, size_t len)
 /* One message from the daemon (payload malloc'd, NUL-guarded). */
 static int read_msg(struct xs *xs, struct xsd_sockmsg *hdr, char **payload)
 {
-    int err = read_all(xs->fd, hdr, sizeof(*hdr));
+    int err = flush_out(xs);
+
+    if (!err)
+        err = read_all(xs, hdr, sizeof(*hdr));
 
     *payload = NULL;
     if (err)
@@ -167,7 +200,7 @@ static int read_msg(struct xs *xs, struct xsd_sockmsg *hdr, char **payload)
     *payload = malloc(hdr->len + 1);
     if (!*payload)
         return -ENOMEM;
-    err = read_all(xs->fd, *payload, hdr->len);
+    err = read_all(xs, *payload, hdr->len);
     if (err) {
         free(*payload);
         *payload = NULL;
@@ -220,6 +253,25 @@ static int queue_event(struct xs *xs, const char *payload, size_t len)
     return 0;
 }
 
+/* Queues the whole watch events in in[], up to the first message that is not one. */
+static void queue_buffered_events(struct xs *xs)
+{
+    for (;;) {
+        struct xsd_sockmsg hdr;
+        size_t have = xs->in_len - xs->in_off;
+        char *payload;
+
+        if (have < sizeof(hdr))
+            return;
+        memcpy(&hdr, xs->in + xs->in_off, sizeof(hdr));
+        if (hdr.type != XS_WATCH_EVENT || hdr.len > XENSTORE_PAYLOAD_MAX ||
+            have < sizeof(hdr) + hdr.len || read_msg(xs, &hdr, &payload))
+            return;
+        queue_event(xs, payload, hdr.len);
+        free(payload);
+    }
+}
+
 /* The protocol's error name -> errno (xs_wire.h xsd_errors). */
 static int errno_of(const char *name)
 {
@@ -243,8 +295,24 @@ static int send_request(struct xs *xs, struct xsd_sockmsg *hdr, const xs_iov *io
     memcpy(buf, hdr, sizeof(*hdr));
     for (unsigned i = 0, off = sizeof(*hdr); i < niov; off += iov[i].len, i++)
         memcpy(buf + off, iov[i].base, iov[i].len);
-    /* One write: Linux's xenbus device takes a request per write. */
-    return write_all(xs->fd, buf, sizeof(*hdr) + hdr->len);
+    /* One write per request on Linux's xenbus device (it takes one a write; no deferring there). */
+    if (!xs->deferring && !xs->out_len)
+        return write_all(xs->fd, buf, sizeof(*hdr) + hdr->len);
+    if (xs->out_len + sizeof(*hdr) + hdr->len > xs->out_cap) {
+        size_t cap = xs->out_cap ? xs->out_cap * 2 : 16384;
+        char *out;
+
+        while (cap < xs->out_len + sizeof(*hdr) + hdr->len)
+            cap *= 2;
+        if (!(out = realloc(xs->out, cap)))
+            return -ENOMEM;
+        xs->out = out;
+        xs->out_cap = cap;
+    }
+    memcpy(xs->out + xs->out_len, buf, sizeof(*hdr) + hdr->len);
+    xs->out_len += sizeof(*hdr) + hdr->len;
+    /* A request whose answer is awaited now goes out with the deferred ones. */
+    return xs->deferring ? 0 : flush_out(xs);
 }
 
 /*
@@ -315,16 +383,21 @@ void xs_defer_begin(struct xs *xs)
 
 int xs_defer_end(struct xs *xs)
 {
-    int err = collect_deferred(xs);
+    int err = flush_out(xs);
 
+    err = collect_deferred(xs) ? xs->deferred_err : err;
     xs->deferring = false;
     xs->deferred_err = 0;
+    queue_buffered_events(xs);
     return err;
 }
 
 /*
- * One request and its answer. Deferred requests sent before are answered
- * first. The answer's payload (malloc'd) or NULL with errno set.
+ * One request and its answer. It is sent behind the deferred requests
+ * still unanswered, whose answers come first (xenstored answers a
+ * connection in order): so a transaction's end goes out with its writes,
+ * one round trip for the lot. The answer's payload (malloc'd) or NULL with
+ * errno set.
  */
 static char *xs_talk(struct xs *xs, uint32_t type, xs_tx_t tx, const xs_iov *iov, unsigned niov,
                      size_t *len_out)
@@ -333,13 +406,13 @@ static char *xs_talk(struct xs *xs, uint32_t type, xs_tx_t tx, const xs_iov *iov
     char *payload = NULL;
     int err;
 
-    if (xs->pending) {
-        /* Their errors stay for xs_defer_end; this request is answered on its own. */
-        collect_deferred(xs);
-    }
     err = send_request(xs, &hdr, iov, niov);
+    /* Their errors stay for xs_defer_end; this request is answered on its own. */
+    if (xs->pending)
+        collect_deferred(xs);
     if (!err)
         payload = await_answer(xs, &hdr, len_out, &err);
+    queue_buffered_events(xs);
     if (!payload)
         errno = -err;
     return payload;
@@ -385,6 +458,44 @@ static char *talk_path(struct xs *xs, uint32_t type, xs_tx_t tx, const char *pat
 char *xs_read(struct xs *xs, xs_tx_t tx, const char *path, size_t *len)
 {
     return talk_path(xs, XS_READ, tx, path, len);
+}
+
+int xs_read_many(struct xs *xs, xs_tx_t tx, const char *const *paths, unsigned n, char **vals)
+{
+    uint32_t first = xs->next_req;
+    bool deferring = xs->deferring;
+    unsigned sent = 0;
+    int err = 0;
+
+    for (unsigned i = 0; i < n; i++)
+        vals[i] = NULL;
+    if (!xs->socket) {
+        for (unsigned i = 0; i < n; i++)
+            vals[i] = xs_read(xs, tx, paths[i], NULL);
+        return 0;
+    }
+    xs->deferring = true; /* send_request only queues them in out[] */
+    for (; sent < n && !err; sent++) {
+        xs_iov iov[1] = { { paths[sent], strlen(paths[sent]) + 1 } };
+        struct xsd_sockmsg hdr = { .type = XS_READ, .req_id = xs->next_req++, .tx_id = tx };
+
+        err = send_request(xs, &hdr, iov, 1);
+    }
+    xs->deferring = deferring;
+    if (err)
+        sent--;
+    if (xs->pending)
+        collect_deferred(xs); /* sends out[] and reads what came before */
+    for (unsigned i = 0; i < sent; i++) {
+        struct xsd_sockmsg hdr = { .type = XS_READ, .req_id = first + i };
+        int e;
+
+        vals[i] = await_answer(xs, &hdr, NULL, &e);
+        if (!vals[i] && e != -ENOENT && e != -EACCES && !err)
+            err = e;
+    }
+    queue_buffered_events(xs);
+    return err;
 }
 
 int xs_write(struct xs *xs, xs_tx_t tx, const char *path, const void *data, size_t len)
@@ -548,6 +659,7 @@ char **xs_read_watch(struct xs *xs, unsigned *num)
         xs->events_tail = &xs->events;
     vec = e->vec;
     free(e);
+    queue_buffered_events(xs);
     *num = 2;
     return vec;
 }
@@ -578,7 +690,7 @@ int xs_release_domain(struct xs *xs, uint32_t domid)
 
     snprintf(d, sizeof(d), "%u", domid);
     iov[0] = (xs_iov){ d, strlen(d) + 1 };
-    return talk_ack(xs, XS_RELEASE, XS_TX_NONE, iov, 1);
+    return talk_deferrable(xs, XS_RELEASE, XS_TX_NONE, iov, 1);
 }
 
 char *xs_get_domain_path(struct xs *xs, uint32_t domid)

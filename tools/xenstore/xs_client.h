@@ -32,6 +32,12 @@ int xs_fileno(const struct xs *xs);
 
 /* The value (NUL-ended, *len without the NUL). */
 char *xs_read(struct xs *xs, xs_tx_t tx, const char *path, size_t *len);
+/*
+ * n reads in one round trip: vals[i] the value of paths[i] (malloc'd,
+ * NUL-ended) or NULL when it is missing or unreadable. 0, or the first
+ * error that was not ENOENT or EACCES (the connection's).
+ */
+int xs_read_many(struct xs *xs, xs_tx_t tx, const char *const *paths, unsigned n, char **vals);
 int xs_write(struct xs *xs, xs_tx_t tx, const char *path, const void *data, size_t len);
 int xs_mkdir(struct xs *xs, xs_tx_t tx, const char *path);
 int xs_rm(struct xs *xs, xs_tx_t tx, const char *path);
@@ -42,12 +48,14 @@ int xs_set_perms(struct xs *xs, xs_tx_t tx, const char *path, const struct xs_pe
                  unsigned num);
 
 /*
- * Pipelining: between these, xs_write, xs_mkdir, xs_rm and xs_set_perms
- * send their request without waiting for its answer and return 0 (over
- * xenstored's socket; over /dev/xen/xenbus they stay synchronous).
- * xs_defer_end reads the answers and returns the first error. Any other
- * call in between reads them first. Saves a round trip per node when a
- * toolstack writes a domain's tree.
+ * Pipelining: between these, xs_write, xs_mkdir, xs_rm, xs_set_perms and
+ * xs_release_domain send their request without waiting for its answer and
+ * return 0 (over xenstored's socket; over /dev/xen/xenbus they stay
+ * synchronous). xs_defer_end reads the answers and returns the first
+ * error. Any other call in between is sent behind them and reads their
+ * answers before its own (their errors still go to xs_defer_end): so
+ * xs_tx_end commits a transaction's writes in the same round trip. Saves a
+ * round trip per node when a toolstack writes or removes a domain's tree.
  */
 void xs_defer_begin(struct xs *xs);
 int xs_defer_end(struct xs *xs);

@@ -56,15 +56,26 @@ int dom_find_name(struct dom_ctx *c, const char *name, uint32_t *domid)
     int n;
 
     while ((n = xc_domain_list(c->xc, next, info, 64)) > 0) {
-        for (int i = 0; i < n; i++) {
-            char *have = dom_name(c, info[i].domain);
-            bool same = have && !strcmp(have, name);
+        char keys[64][40], *names[64];
+        const char *paths[64];
+        int found = -1;
 
-            free(have);
-            if (same && !(info[i].flags & XEN_DOMINF_dying)) {
-                *domid = info[i].domain;
-                return 0;
-            }
+        /* The names of the lot in one round trip. */
+        for (int i = 0; i < n; i++) {
+            snprintf(keys[i], sizeof(keys[i]), "/local/domain/%u/name", info[i].domain);
+            paths[i] = keys[i];
+        }
+        xs_read_many(c->xs, XS_TX_NONE, paths, (unsigned)n, names);
+        for (int i = 0; i < n; i++) {
+            const char *have = names[i] ? names[i] : info[i].domain == 0 ? "Domain-0" : NULL;
+
+            if (found < 0 && have && !strcmp(have, name) && !(info[i].flags & XEN_DOMINF_dying))
+                found = i;
+            free(names[i]);
+        }
+        if (found >= 0) {
+            *domid = info[found].domain;
+            return 0;
         }
         next = info[n - 1].domain + 1;
         if (n < 64)

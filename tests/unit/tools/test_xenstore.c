@@ -467,6 +467,51 @@ static void test_daemon_end_to_end(void)
     free(v);
     CU_ASSERT_TRUE(xs_watch_pending(xs)); /* /e2e is watched: events were queued */
     CU_ASSERT_EQUAL(xs_defer_end(xs), 0); /* nothing left over */
+
+    /*
+     * A transaction committed behind its pipelined writes (dom_xs.c): the
+     * commit's answer comes after theirs, the nodes are there; a failed
+     * write among them comes out of xs_defer_end, after the commit.
+     */
+    CU_ASSERT_EQUAL(xs_tx_start(xs, &tx), 0);
+    xs_defer_begin(xs);
+    CU_ASSERT_EQUAL(xs_write(xs, tx, "/e2e/t/a", "ta", 2), 0);
+    CU_ASSERT_EQUAL(xs_mkdir(xs, tx, "/e2e/t/d"), 0);
+    CU_ASSERT_EQUAL(xs_tx_end(xs, tx, false), 0);
+    CU_ASSERT_EQUAL(xs_defer_end(xs), 0);
+    v = xs_read(xs, XS_TX_NONE, "/e2e/t/a", &len);
+    CU_ASSERT_STRING_EQUAL(v ? v : "", "ta");
+    free(v);
+    CU_ASSERT_EQUAL(xs_tx_start(xs, &tx), 0);
+    xs_defer_begin(xs);
+    CU_ASSERT_EQUAL(xs_write(xs, tx, "/e2e/t//bad", "x", 1), 0);
+    CU_ASSERT_EQUAL(xs_write(xs, tx, "/e2e/t/b", "tb", 2), 0);
+    CU_ASSERT_EQUAL(xs_tx_end(xs, tx, false), 0);
+    CU_ASSERT_EQUAL(xs_defer_end(xs), -EINVAL);
+    /* Removals pipelined (dom_destroy): answered together at xs_defer_end. */
+    xs_defer_begin(xs);
+    CU_ASSERT_EQUAL(xs_rm(xs, XS_TX_NONE, "/e2e/t/a"), 0);
+    CU_ASSERT_EQUAL(xs_rm(xs, XS_TX_NONE, "/e2e/t"), 0);
+    CU_ASSERT_EQUAL(xs_defer_end(xs), 0);
+    CU_ASSERT_PTR_NULL(xs_read(xs, XS_TX_NONE, "/e2e/t/b", &len));
+    CU_ASSERT_EQUAL(errno, ENOENT);
+
+    /* Reads in one round trip, behind a pipelined write: a missing node is NULL. */
+    {
+        const char *paths[] = { "/e2e/p/0", "/e2e/none", "/e2e/m", "/e2e/p/199" };
+        char *vals[4];
+
+        xs_defer_begin(xs);
+        CU_ASSERT_EQUAL(xs_write(xs, XS_TX_NONE, "/e2e/m", "mm", 2), 0);
+        CU_ASSERT_EQUAL(xs_read_many(xs, XS_TX_NONE, paths, 4, vals), 0);
+        CU_ASSERT_EQUAL(xs_defer_end(xs), 0);
+        CU_ASSERT_STRING_EQUAL(vals[0] ? vals[0] : "", "v0");
+        CU_ASSERT_PTR_NULL(vals[1]);
+        CU_ASSERT_STRING_EQUAL(vals[2] ? vals[2] : "", "mm");
+        CU_ASSERT_STRING_EQUAL(vals[3] ? vals[3] : "", "v199");
+        for (int i = 0; i < 4; i++)
+            free(vals[i]);
+    }
     xs_close(xs);
     kill(pid, SIGTERM);
     waitpid(pid, NULL, 0);

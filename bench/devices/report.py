@@ -133,6 +133,9 @@ def tables(vals, failed):
         extra.append(f"| {what}, {unit} by the guest's own clock (uncorrected) | {cells[0]} | {cells[1]} |")
     cells = [cell(vals.get((h, "clock", "factor"), []), "{:.3f}")[1] for h in (XEN, XENOLITH)]
     extra.append(f"| Dom0 clock / host clock over a whole boot (1.000 = right) | {cells[0]} | {cells[1]} |")
+    cells = [cell(vals.get((h, "clock", "tsc_mhz"), []), "{:.0f}")[1] for h in (XEN, XENOLITH)]
+    if cells != ["—", "—"]:
+        extra.append(f"| TSC MHz the hypervisor took (the TSC is 2600 here) | {cells[0]} | {cells[1]} |")
     for wl, what in CLOCKS:
         cells = []
         for h in (XEN, XENOLITH):

@@ -48,6 +48,12 @@ int xl_not_implemented(const char *cmd);
 /* Parses the command's options; returns the option char, -1 at the end, or
  * 2 after printing the usage for a bad one (the caller returns that). */
 int xl_getopt(int argc, char **argv, const char *opts, const char *cmd);
+/*
+ * The command's options, then at least min and at most max (-1: any)
+ * operands. -1 to go on (optind at the first operand), else the exit
+ * status to return (0 after -h, 1 after a usage message).
+ */
+int xl_operands(int argc, char **argv, const char *opts, int min, int max, const char *cmd);
 /* Wrong arguments: the usage line on stderr, exit status 1. */
 int xl_usage_error(const char *cmd, const char *why);
 

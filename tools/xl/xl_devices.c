@@ -145,20 +145,6 @@ int main_block_attach(int argc, char **argv)
     return attach(argc, argv, "block-attach", 0);
 }
 
-/* Options, then at least min (at most max, -1: any) operands; -1 to go on, else the status. */
-static int operands(int argc, char **argv, const char *opts, int min, int max, const char *cmd)
-{
-    int c, n;
-
-    while ((c = xl_getopt(argc, argv, opts, cmd)) != -1)
-        if (c == 0 || c == 2)
-            return c == 0 ? 0 : 1;
-    n = argc - optind;
-    if (n < min || (max >= 0 && n > max))
-        return xl_usage_error(cmd, n < min ? "too few arguments" : "too many arguments");
-    return -1;
-}
-
 /* The devid of the vif whose backend has mac (case-insensitive), or -1. */
 static long vif_by_mac(struct dom_ctx *dc, uint32_t domid, const char *mac)
 {
@@ -188,7 +174,7 @@ static int detach(int argc, char **argv, const char *opts, const char *cmd, enum
     uint32_t domid;
     char prog[40], path[96], *what, *be = NULL;
     long devid;
-    int rc = operands(argc, argv, opts, 2, 2, cmd);
+    int rc = xl_operands(argc, argv, opts, 2, 2, cmd);
 
     if (rc >= 0)
         return rc;
@@ -297,7 +283,7 @@ static int list(int argc, char **argv, const char *cmd, enum dom_dev_kind kind)
 {
     struct dom_ctx dc;
     char prog[40];
-    int rc = operands(argc, argv, "", 1, -1, cmd);
+    int rc = xl_operands(argc, argv, "", 1, -1, cmd);
 
     if (rc >= 0)
         return rc;

@@ -145,3 +145,16 @@ int xl_dispatch(int argc, char **argv)
     argv[i] = (char *)cmd->name;
     return cmd->fn(argc - i, argv + i);
 }
+
+int xl_operands(int argc, char **argv, const char *opts, int min, int max, const char *cmd)
+{
+    int c, n;
+
+    while ((c = xl_getopt(argc, argv, opts, cmd)) != -1)
+        if (c == 0 || c == 2)
+            return c == 0 ? 0 : 1;
+    n = argc - optind;
+    if (n < min || (max >= 0 && n > max))
+        return xl_usage_error(cmd, n < min ? "too few arguments" : "too many arguments");
+    return -1;
+}

@@ -22,20 +22,6 @@
 
 #define MAX_DOMS 1024
 
-/* Options, then between min and max operands (max -1: any); -1 to go on, else the status. */
-static int check(int argc, char **argv, const char *opts, int min, int max, const char *cmd)
-{
-    int c, n;
-
-    while ((c = xl_getopt(argc, argv, opts, cmd)) != -1)
-        if (c == 0 || c == 2)
-            return c == 0 ? 0 : 1;
-    n = argc - optind;
-    if (n < min || (max >= 0 && n > max))
-        return xl_usage_error(cmd, n < min ? "too few arguments" : "too many arguments");
-    return -1;
-}
-
 /* Options with a flag per letter in *flags (bit = letter - 'a'). */
 static int check_flags(int argc, char **argv, const char *opts, int min, int max,
                        const char *cmd, unsigned *flags)
@@ -191,7 +177,7 @@ int main_vm_list(int argc, char **argv)
 {
     struct xen_domctl_getdomaininfo *info = calloc(MAX_DOMS, sizeof(*info));
     struct dom_ctx dc;
-    int n, rc = check(argc, argv, "", 0, 0, "vm-list");
+    int n, rc = xl_operands(argc, argv, "", 0, 0, "vm-list");
 
     if (rc >= 0 || !info || dom_ctx_open(&dc, "xl vm-list")) {
         free(info);
@@ -362,7 +348,7 @@ int main_info(int argc, char **argv)
     static struct info_line lines[48];
     struct xen_sysctl_physinfo phys;
     struct dom_ctx dc;
-    int n = 0, rc = check(argc, argv, "nx", 0, 1, "info");
+    int n = 0, rc = xl_operands(argc, argv, "nx", 0, 1, "info");
     const char *field = optind < argc ? argv[optind] : NULL;
 
     if (rc >= 0 || dom_ctx_open(&dc, "xl info"))
@@ -423,7 +409,7 @@ int main_domid(int argc, char **argv)
 {
     struct dom_ctx dc;
     uint32_t domid;
-    int rc = check(argc, argv, "", 1, 1, "domid");
+    int rc = xl_operands(argc, argv, "", 1, 1, "domid");
 
     if (rc >= 0 || dom_ctx_open(&dc, "xl domid"))
         return rc >= 0 ? rc : 1;
@@ -442,7 +428,7 @@ int main_domname(int argc, char **argv)
     struct dom_ctx dc;
     char *end, *name = NULL;
     unsigned long id;
-    int rc = check(argc, argv, "", 1, 1, "domname");
+    int rc = xl_operands(argc, argv, "", 1, 1, "domname");
 
     if (rc >= 0)
         return rc;
@@ -625,7 +611,7 @@ int main_vcpu_list(int argc, char **argv)
     struct xen_domctl_getdomaininfo *info = calloc(MAX_DOMS, sizeof(*info));
     struct xen_sysctl_physinfo phys;
     struct dom_ctx dc;
-    int n, rc = check(argc, argv, "", 0, -1, "vcpu-list");
+    int n, rc = xl_operands(argc, argv, "", 0, -1, "vcpu-list");
 
     if (rc >= 0 || !info || dom_ctx_open(&dc, "xl vcpu-list")) {
         free(info);

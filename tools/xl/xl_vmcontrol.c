@@ -218,20 +218,6 @@ out:
     return rc;
 }
 
-/* Options, then exactly nargs operands; -1 to go on, else the exit status. */
-static int operands(int argc, char **argv, const char *opts, int nargs, const char *cmd)
-{
-    int c;
-
-    while ((c = xl_getopt(argc, argv, opts, cmd)) != -1)
-        if (c == 0 || c == 2)
-            return c == 0 ? 0 : 1;
-    if (argc - optind != nargs)
-        return xl_usage_error(cmd, argc - optind < nargs ? "too few arguments"
-                                                         : "too many arguments");
-    return -1;
-}
-
 /* The context and the domain of the first operand, for the one-domain commands. */
 static int open_domain(struct dom_ctx *dc, const char *prog, const char *what, uint32_t *domid)
 {
@@ -248,7 +234,7 @@ int main_destroy(int argc, char **argv)
 {
     struct dom_ctx dc;
     uint32_t domid;
-    int rc = operands(argc, argv, "f", 1, "destroy");
+    int rc = xl_operands(argc, argv, "f", 1, 1, "destroy");
 
     if (rc >= 0 || open_domain(&dc, "xl destroy", argv[optind], &domid))
         return rc >= 0 ? rc : 1;
@@ -261,7 +247,7 @@ static int pause_like(int argc, char **argv, const char *cmd, bool pause)
 {
     struct dom_ctx dc;
     uint32_t domid;
-    int rc = operands(argc, argv, "", 1, cmd);
+    int rc = xl_operands(argc, argv, "", 1, 1, cmd);
 
     if (rc >= 0 || open_domain(&dc, pause ? "xl pause" : "xl unpause", argv[optind], &domid))
         return rc >= 0 ? rc : 1;
@@ -287,7 +273,7 @@ int main_rename(int argc, char **argv)
     struct dom_ctx dc;
     uint32_t domid;
     const char *why;
-    int rc = operands(argc, argv, "", 2, "rename");
+    int rc = xl_operands(argc, argv, "", 2, 2, "rename");
 
     if (rc >= 0)
         return rc;

@@ -79,25 +79,8 @@ cd "$root" || exit 2
 say() { printf 'devices: %s\n' "$*"; }
 die() { printf 'devices: %s\n' "$*" >&2; exit 1; }
 
-label_of() {
-    case $1 in
-    build/xen-4.17/xen) echo xen-4.17 ;;
-    xen/xen) echo xenolith ;;
-    *) basename "$1" ;;
-    esac
-}
-
-for h in "${hyps[@]}"; do
-    case $h in
-    build/xen-4.17/xen) scripts/fetch-xen.sh >/dev/null || die "cannot fetch the real Xen 4.17" ;;
-    xen/xen) make --no-print-directory xen >/dev/null ||
-                 { [ -f xen/xen ] && say "make xen failed: using the xen/xen there is"; } ||
-                 die "make xen failed" ;;
-    esac
-    [ -f "$h" ] || die "$h: no such hypervisor image"
-done
-make --no-print-directory tools >/dev/null ||
-    say "make tools failed: the Dom0 image gets the build/tools/bin there is"
+. bench/lib.sh
+prepare_hypervisors "${hyps[@]}"
 make --no-print-directory -f bench/bench.mk bench-devices || die "cannot build the device tools"
 
 out=build/bench/devices

@@ -71,26 +71,8 @@ cd "$root" || exit 2
 say() { printf 'toolstack: %s\n' "$*"; }
 die() { printf 'toolstack: %s\n' "$*" >&2; exit 1; }
 
-label_of() {
-    case $1 in
-    build/xen-4.17/xen) echo xen-4.17 ;;
-    xen/xen) echo xenolith ;;
-    *) basename "$1" ;;
-    esac
-}
-
-for h in "${hyps[@]}"; do
-    case $h in
-    build/xen-4.17/xen) scripts/fetch-xen.sh || die "cannot fetch the real Xen 4.17" ;;
-    xen/xen) make --no-print-directory xen >/dev/null ||
-                 { [ -f xen/xen ] && say "make xen failed: using the xen/xen there is"; } ||
-                 die "make xen failed" ;;
-    esac
-    [ -f "$h" ] || die "$h: no such hypervisor image"
-done
-# Our toolstack as the tree has it now (the Dom0 image takes build/tools/bin).
-make --no-print-directory tools >/dev/null ||
-    say "make tools failed: the Dom0 image gets the build/tools/bin there is"
+. bench/lib.sh
+prepare_hypervisors "${hyps[@]}"
 make --no-print-directory -f bench/bench.mk bench-toolstack || die "cannot build the console guest or tsclock"
 
 # Debian's archive, unpacked after the image, turns /usr/sbin/{xl,xenstored,

@@ -198,9 +198,21 @@ char *xl_disk_format(const struct xl_disk *d)
     return finish(m, &buf);
 }
 
+/* One element of a vif or disk list: '<spec>', on its own line; takes spec. */
+static int put_list_spec(FILE *m, char *spec)
+{
+    if (!spec)
+        return -1;
+    fputs("    ", m);
+    put_quoted(m, spec, '\'');
+    fputs(",\n", m);
+    free(spec);
+    return 0;
+}
+
 char *xl_cfg_format(const struct xl_domain_config *c)
 {
-    char *buf = NULL, *spec = NULL;
+    char *buf = NULL;
     size_t len = 0;
     FILE *m = open_memstream(&buf, &len);
 
@@ -218,28 +230,16 @@ char *xl_cfg_format(const struct xl_domain_config *c)
     put_section(m, c, &xl_action_section, &c->act);
     if (c->num_nics) {
         fputs("vif = [\n", m);
-        for (size_t i = 0; i < c->num_nics; i++) {
-            if (!(spec = xl_vif_format(&c->nics[i])))
+        for (size_t i = 0; i < c->num_nics; i++)
+            if (put_list_spec(m, xl_vif_format(&c->nics[i])))
                 goto fail;
-            fputs("    ", m);
-            put_quoted(m, spec, '\'');
-            fputs(",\n", m);
-            free(spec);
-            spec = NULL;
-        }
         fputs("]\n", m);
     }
     if (c->num_disks) {
         fputs("disk = [\n", m);
-        for (size_t i = 0; i < c->num_disks; i++) {
-            if (!(spec = xl_disk_format(&c->disks[i])))
+        for (size_t i = 0; i < c->num_disks; i++)
+            if (put_list_spec(m, xl_disk_format(&c->disks[i])))
                 goto fail;
-            fputs("    ", m);
-            put_quoted(m, spec, '\'');
-            fputs(",\n", m);
-            free(spec);
-            spec = NULL;
-        }
         fputs("]\n", m);
     }
     return finish(m, &buf);

@@ -1193,11 +1193,34 @@ static void test_relinquish_keeps_foreign_mapped(void)
     CU_ASSERT_EQUAL(mm.last_frame_gone, 1);
 }
 
+/*
+ * Relinquish scans only the span of frames the domain was ever given:
+ * the span must cover frames from the low (first fit) and the high (extent)
+ * ends of memory alike.
+ */
+static void test_relinquish_span_covers_all(void)
+{
+    uint64_t low, high;
+
+    fresh();
+    low = alloc_domain_frames(d1, 1);
+    high = alloc_domain_extent(d1, 2, 32);
+    CU_ASSERT_EQUAL(d1->frames_lo, low);
+    CU_ASSERT_EQUAL(d1->frames_hi, high + 4);
+    d1->is_dying = d1->relinquished = true;
+    relinquish_domain_frames(d1);
+    CU_ASSERT_EQUAL(pg(low)->state, FRAME_FREE);
+    for (uint64_t k = 0; k < 4; k++)
+        CU_ASSERT_EQUAL(pg(high + k)->state, FRAME_FREE);
+    CU_ASSERT_EQUAL(d1->nr_frames, 0);
+}
+
 void register_page_types_tests(void)
 {
     CU_pSuite s = CU_add_suite("page_types", NULL, NULL);
 
     CU_add_test(s, "alloc: zeroed, one reference", test_alloc_zeroes_and_holds_one_ref);
+    CU_add_test(s, "relinquish: the span covers every frame", test_relinquish_span_covers_all);
     CU_add_test(s, "get_page: only the owner's frames", test_get_put_page_ownership);
     CU_add_test(s, "get_page: count overflow refused", test_get_page_count_overflow);
     CU_add_test(s, "put_page: the last frees", test_last_put_frees);

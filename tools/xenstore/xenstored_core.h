@@ -128,6 +128,9 @@ const struct xs_perms *watch_special_perms(const char *name);
 void watch_fire_initial(struct conn *conn, const char *path, const char *token);
 
 /* ---- connections (xenstored_conn.c) ---- */
+/* Bytes moved per read or write of a peer's socket or ring. */
+#define CONN_IO_CHUNK 65536
+
 struct conn_ops {
     /* Bytes read (0: nothing now), or -1 when the peer is gone. */
     long (*read)(struct conn *c, void *buf, size_t len);
@@ -151,6 +154,9 @@ struct conn {
     size_t hdr_got;
     char payload[XENSTORE_PAYLOAD_MAX + 1];
     size_t payload_got;
+    /* What one read brought beyond the message being assembled. */
+    char in[CONN_IO_CHUNK];
+    size_t in_off, in_len;
     /* Output, in order. */
     struct outmsg *out_head, *out_tail;
     size_t out_off;
@@ -167,6 +173,8 @@ void conn_handle_input(struct conn *c);
 /* Writes what is queued; false when something is left. */
 bool conn_flush(struct conn *c);
 bool conn_has_output(const struct conn *c);
+/* Complete requests may wait in the input buffer: do not sleep then. */
+bool conn_has_input(const struct conn *c);
 int conn_queue(struct conn *c, uint32_t type, uint32_t req_id, uint32_t tx_id,
                const void *data, size_t len);
 /* Unix socket clients (Dom0's tools, privileged). */

@@ -171,11 +171,15 @@ static void reap_dead(void)
 static void serve_once(int lfd)
 {
     size_t n = 2, max = 2;
+    int timeout = -1;
     struct pollfd *pfd;
     struct conn **who;
 
-    for (struct conn *c = conn_list; c; c = c->next)
+    for (struct conn *c = conn_list; c; c = c->next) {
         max++;
+        if (conn_has_input(c))
+            timeout = 0; /* a read's worth of requests is still to be served */
+    }
     pfd = calloc(max, sizeof(*pfd));
     who = calloc(max, sizeof(*who));
     if (!pfd || !who)
@@ -189,19 +193,19 @@ static void serve_once(int lfd)
         pfd[n++] = (struct pollfd){ .fd = c->fd,
                                     .events = POLLIN | (conn_has_output(c) ? POLLOUT : 0) };
     }
-    if (poll(pfd, n, -1) < 0)
+    if (poll(pfd, n, timeout) < 0)
         goto out;
     if (pfd[0].revents & POLLIN)
         accept_client(lfd);
     if (pfd[1].revents & POLLIN)
         domain_xc_event();
     for (size_t i = 2; i < n; i++) {
-        if (pfd[i].revents & (POLLIN | POLLHUP | POLLERR))
+        if ((pfd[i].revents & (POLLIN | POLLHUP | POLLERR)) || conn_has_input(who[i]))
             conn_handle_input(who[i]);
     }
     /* Rings have no fd: any event may be theirs, so look at each (cheap). */
     for (struct conn *c = conn_list; c; c = c->next)
-        if (domain_conn_is_ring(c) && !c->ignored && domain_ring_wants_read(c))
+        if (domain_conn_is_ring(c) && !c->ignored && (domain_ring_wants_read(c) || conn_has_input(c)))
             conn_handle_input(c);
     for (struct conn *c = conn_list; c; c = c->next)
         conn_flush(c);

@@ -128,6 +128,8 @@ int frames_free(struct frame_table *ft, uint64_t first, uint64_t count)
     }
     for (uint64_t m = first; m < first + count; m++)
         set_state(ft, m, FRAME_FREE, 0);
+    if (first < ft->hint)
+        ft->hint = first;
     return 0;
 }
 

@@ -1,13 +1,18 @@
 /* The C string functions the hypervisor uses; freestanding, no libc. */
 #include <xenolith/lib.h>
 
+/*
+ * Eight bytes a step, then the tail: under QEMU's TCG every iteration of a
+ * string instruction is emulated on its own, so byte steps made a 4 KiB
+ * grant copy or page clear eight times slower than it needs to be.
+ */
 void *memcpy(void *dst, const void *src, size_t n)
 {
-    char *d = dst;
-    const char *s = src;
+    void *d = dst;
+    size_t words = n / 8, tail = n % 8;
 
-    while (n--)
-        *d++ = *s++;
+    __asm__ volatile("rep movsq" : "+D"(d), "+S"(src), "+c"(words) : : "memory");
+    __asm__ volatile("rep movsb" : "+D"(d), "+S"(src), "+c"(tail) : : "memory");
     return dst;
 }
 
@@ -25,8 +30,15 @@ void *memmove(void *dst, const void *src, size_t n)
 
 void *memset(void *dst, int c, size_t n)
 {
+    uint64_t pattern = 0x0101010101010101ULL * (unsigned char)c;
     unsigned char *d = dst;
 
+    for (; n >= 64; n -= 64, d += 64) {
+        uint64_t *q = (uint64_t *)d;
+
+        q[0] = pattern; q[1] = pattern; q[2] = pattern; q[3] = pattern;
+        q[4] = pattern; q[5] = pattern; q[6] = pattern; q[7] = pattern;
+    }
     while (n--)
         *d++ = (unsigned char)c;
     return dst;

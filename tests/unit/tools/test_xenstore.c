@@ -518,6 +518,76 @@ static void test_daemon_end_to_end(void)
     CU_ASSERT_NOT_EQUAL(access(sock, F_OK), 0);
 }
 
+/*
+ * A pipelined batch is taken in one read and answered in one write: a
+ * peer woken per answer costs a context switch per message in Dom0.
+ */
+struct counting_peer {
+    char in[4096], out[4096];
+    size_t in_len, in_off, out_len;
+    unsigned reads, writes;
+};
+
+static long counting_read(struct conn *c, void *buf, size_t len)
+{
+    struct counting_peer *p = c->priv;
+    size_t n = p->in_len - p->in_off < len ? p->in_len - p->in_off : len;
+
+    p->reads++;
+    memcpy(buf, p->in + p->in_off, n);
+    p->in_off += n;
+    return (long)n;
+}
+
+static long counting_write(struct conn *c, const void *buf, size_t len)
+{
+    struct counting_peer *p = c->priv;
+    size_t n = sizeof(p->out) - p->out_len < len ? sizeof(p->out) - p->out_len : len;
+
+    p->writes++;
+    memcpy(p->out + p->out_len, buf, n);
+    p->out_len += n;
+    return (long)n;
+}
+
+static const struct conn_ops counting_ops = { .read = counting_read, .write = counting_write };
+
+static void test_batched_io(void)
+{
+    static struct counting_peer peer;
+    struct xsd_sockmsg h = { .type = XS_WRITE, .len = 6 };
+    struct conn *c;
+    size_t off = 0;
+    unsigned answers = 0;
+
+    reset();
+    memset(&peer, 0, sizeof(peer));
+    for (uint32_t i = 0; i < 10; i++) {
+        h.req_id = i;
+        memcpy(peer.in + peer.in_len, &h, sizeof(h));
+        memcpy(peer.in + peer.in_len + sizeof(h), "/b/x\0v", 6);
+        peer.in[peer.in_len + sizeof(h) + 3] = (char)('0' + i); /* /b/0 .. /b/9 */
+        peer.in_len += sizeof(h) + 6;
+    }
+    c = conn_new(0, &counting_ops, &peer);
+    conn_handle_input(c);
+    CU_ASSERT_TRUE(conn_flush(c));
+    CU_ASSERT_EQUAL(peer.writes, 1);
+    CU_ASSERT(peer.reads <= 2);
+    while (off + sizeof(h) <= peer.out_len) {
+        struct xsd_sockmsg a;
+
+        memcpy(&a, peer.out + off, sizeof(a));
+        CU_ASSERT_EQUAL(a.req_id, answers);
+        CU_ASSERT_EQUAL(memcmp(peer.out + off + sizeof(a), "OK", 3), 0);
+        off += sizeof(a) + a.len;
+        answers++;
+    }
+    CU_ASSERT_EQUAL(answers, 10);
+    CU_ASSERT_PTR_NOT_NULL(store_get("/b/9"));
+    conn_destroy(c);
+}
+
 static void xenstore_suite(void)
 {
     CU_pSuite s = CU_add_suite("xenstore", NULL, NULL);
@@ -535,6 +605,7 @@ static void xenstore_suite(void)
     CU_add_test(s, "xs_quotas", test_quotas);
     CU_add_test(s, "xs_directory_part", test_directory_part);
     CU_add_test(s, "xs_ring", test_ring);
+    CU_add_test(s, "xs_batched_io", test_batched_io);
     CU_add_test(s, "xs_daemon_end_to_end", test_daemon_end_to_end);
 }
 TOOL_TEST_SUITE(xenstore_suite);

@@ -88,6 +88,8 @@ struct domain {
     uint64_t vm_assist; /* VMASST_TYPE_* bits (public/xen.h) */
     uint64_t nr_pages, max_pages;
     uint64_t nr_frames;  /* every frame it owns (nr_pages and the special ones); lifetime */
+    /* Every frame it was ever given lies in [frames_lo, frames_hi): what relinquish scans. */
+    uint64_t frames_lo, frames_hi;
     bool relinquished;   /* dying, and holds no reference of its own any more */
     struct domain *next_dead; /* on the list of domains to free (domain.c) */
     shared_info_t *shared_info;

@@ -71,14 +71,25 @@ static uint64_t give_frames(uint64_t mfn, uint64_t count)
     return mfn;
 }
 
+/* Called with the frames lock held, for count frames from mfn just given to d. */
+static void note_frames(struct domain *d, uint64_t mfn, uint64_t count)
+{
+    if (mfn == INVALID_MFN)
+        return;
+    if (!d->nr_frames || mfn < d->frames_lo)
+        d->frames_lo = mfn;
+    if (!d->nr_frames || mfn + count > d->frames_hi)
+        d->frames_hi = mfn + count;
+    d->nr_frames += count;
+}
+
 uint64_t alloc_domain_frames(struct domain *d, uint64_t count)
 {
     uint64_t mfn;
 
     frames_lock();
     mfn = frames_alloc(&frame_table, count, FRAME_DOMAIN, d->domain_id);
-    if (mfn != INVALID_MFN)
-        d->nr_frames += count;
+    note_frames(d, mfn, count);
     frames_unlock();
     return give_frames(mfn, count);
 }
@@ -89,8 +100,7 @@ uint64_t alloc_domain_extent(struct domain *d, unsigned order, uint64_t limit)
 
     frames_lock();
     mfn = frames_alloc_extent(&frame_table, order, limit, FRAME_DOMAIN, d->domain_id);
-    if (mfn != INVALID_MFN)
-        d->nr_frames += 1UL << order;
+    note_frames(d, mfn, 1UL << order);
     frames_unlock();
     return give_frames(mfn, 1UL << order);
 }

@@ -22,6 +22,7 @@ void mm_reset(void)
     frames_reserve(&frame_table, MM_MFN_XEN, 1, FRAME_XEN);
     memset(memory, 0xaa, sizeof(memory));
     memset(&mm, 0, sizeof(mm));
+    mm.flush_clock = 1; /* as flushtlb.c's: unstamped frames (0) are stale on no flushed CPU */
     memset(mm.m2p, 0x55, sizeof(mm.m2p));
     memset(idle_pg_table, 0, sizeof(idle_pg_table));
     for (unsigned s = XEN_L4_SLOT_FIRST; s <= XEN_L4_SLOT_LAST; s++)
@@ -55,9 +56,28 @@ uint64_t virt_to_maddr(const void *va)
     return (uint64_t)(p - &memory[0][0]);
 }
 
+/* The test machine is one CPU; a flush is a tick of the flush clock (asm/flushtlb.h). */
 void flush_tlb_local(void)
 {
     mm.tlb_flushes++;
+    mm.cpu_flushed_at = ++mm.flush_clock;
+}
+
+uint64_t tlbflush_now(void)
+{
+    return mm.flush_clock;
+}
+
+void flush_tlb_stale(uint64_t stamp)
+{
+    if (mm.cpu_flushed_at <= stamp)
+        flush_tlb_local();
+}
+
+void flush_tlb_domain(const struct domain *d)
+{
+    (void)d;
+    flush_tlb_local();
 }
 
 /* asm/smp.h's: on the test machine every CPU is this one. */

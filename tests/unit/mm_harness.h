@@ -34,6 +34,8 @@
 struct mm_harness {
     unsigned tlb_flushes;     /* flush_tlb_local() and flush_tlb_all() calls */
     unsigned tlb_flushes_all; /* ... flush_tlb_all()'s alone */
+    uint64_t flush_clock;     /* ticks at every flush (asm/flushtlb.h's clock) */
+    uint64_t cpu_flushed_at;  /* the tick of the one CPU's last flush */
     unsigned desc_checks;     /* validate_descriptor_page() calls */
     uint64_t *desc_last;      /* ... the page it was given */
     int desc_rc;              /* ... what it answers (0: the page is fine) */

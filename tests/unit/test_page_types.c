@@ -235,6 +235,43 @@ static void test_writable_to_table_flushes_tlb(void)
     TYPED(x, PGT_writable, 2, 1);
 }
 
+/*
+ * The flush clock: a CPU that has flushed since the last writable mapping
+ * of a frame went needs no flush when the frame becomes a table; a frame
+ * freed and handed out again is flushed from a CPU that has not flushed
+ * since it was freed, and only then.
+ */
+static void test_flush_only_when_stale(void)
+{
+    uint64_t l1, x, y;
+
+    fresh();
+    l1 = frame(d1);
+    x = frame(d1);
+    CU_ASSERT_EQUAL(pin_table(d1, l1, PGT_l1), 0);
+    CU_ASSERT_EQUAL(mod_entry(&tab(l1)[0], 1, e(x, P | RW), d1, false), 0);
+    CU_ASSERT_EQUAL(mod_entry(&tab(l1)[0], 1, 0, d1, false), 0);
+    flush_tlb_local(); /* the CPU switched tables since: nothing of x is left */
+    mm.tlb_flushes = 0;
+    CU_ASSERT_EQUAL(pin_table(d1, x, PGT_l1), 0);
+    CU_ASSERT_EQUAL(mm.tlb_flushes, 0);
+    CU_ASSERT_EQUAL(unpin_table(d1, x), 0);
+
+    y = frame(d1);
+    CU_ASSERT_EQUAL(mod_entry(&tab(l1)[1], 1, e(y, P), d1, false), 0);
+    CU_ASSERT_EQUAL(mod_entry(&tab(l1)[1], 1, 0, d1, false), 0);
+    put_page(pg(y)); /* the allocation reference: y is free, maybe still in a TLB */
+    CU_ASSERT_EQUAL(pg(y)->state, FRAME_FREE);
+    mm.tlb_flushes = 0;
+    CU_ASSERT_EQUAL(alloc_domain_frames(d2, 1), y);
+    CU_ASSERT_EQUAL(mm.tlb_flushes, 1);
+    put_page(pg(y));
+    flush_tlb_local();
+    mm.tlb_flushes = 0;
+    CU_ASSERT_EQUAL(alloc_domain_frames(d2, 1), y);
+    CU_ASSERT_EQUAL(mm.tlb_flushes, 0);
+}
+
 static void test_descriptor_pages(void)
 {
     uint64_t l1, x, bad;
@@ -1221,6 +1258,7 @@ void register_page_types_tests(void)
 
     CU_add_test(s, "alloc: zeroed, one reference", test_alloc_zeroes_and_holds_one_ref);
     CU_add_test(s, "relinquish: the span covers every frame", test_relinquish_span_covers_all);
+    CU_add_test(s, "TLB flushes only where stale", test_flush_only_when_stale);
     CU_add_test(s, "get_page: only the owner's frames", test_get_put_page_ownership);
     CU_add_test(s, "get_page: count overflow refused", test_get_page_count_overflow);
     CU_add_test(s, "put_page: the last frees", test_last_put_frees);

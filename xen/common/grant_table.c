@@ -492,7 +492,7 @@ static void unmap_finish(struct grant_table *gt, const uint32_t *done, unsigned 
                          bool *flush)
 {
     if (*flush)
-        flush_tlb_all();
+        flush_tlb_domain(current->domain); /* the PTEs were in the unmapper's tables */
     for (unsigned j = 0; j < *nr_done; j++)
         release_mapping(gt, done[j]);
     *nr_done = 0;
@@ -554,7 +554,7 @@ void grant_table_release(struct domain *d)
         if (m->flags & GNTMAP_host_map)
             zap_host_pte(m);
     }
-    flush_tlb_all();
+    flush_tlb_domain(d);
     for (uint32_t h = 0; h < nr; h++)
         if (maptrack_at(gt, h)->flags)
             release_mapping(gt, h);

@@ -259,14 +259,8 @@ static long commit_chunk(struct exchange *e, uint64_t c)
     uint64_t n = 1UL << e->out_chunk_order, per = 1UL << e->x.out.extent_order;
     uint64_t in_frames = (1UL << e->in_chunk_order) << e->x.in.extent_order;
     uint64_t p = 1UL << e->x.in.extent_order;
-    bool was_writable = false;
     long rc = 0;
 
-    for (uint64_t f = 0; f < in_frames; f++)
-        was_writable |= mfn_to_page(e->in[f / p] + f % p)->type == PGT_writable;
-    /* A writable TLB entry may outlive the guest's zapped mapping: none may reach the next owner. */
-    if (was_writable)
-        flush_tlb_all();
     for (uint64_t f = 0; f < in_frames; f++)
         free_domain_frame(mfn_to_page(e->in[f / p] + f % p));
     for (uint64_t j = 0; j < n; j++) {

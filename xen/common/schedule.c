@@ -16,6 +16,7 @@
  * One lock guards the queue and every vCPU's scheduling state.
  */
 #include <asm/apic.h>
+#include <asm/flushtlb.h>
 #include <asm/page.h>
 #include <asm/smp.h>
 #include <asm/time.h>
@@ -247,7 +248,7 @@ noreturn void idle_loop(void)
     unsigned cpu = smp_processor_id();
     struct cpu_info *ci = get_cpu_info();
 
-    write_cr3(virt_to_maddr(idle_pg_table));
+    load_cr3(virt_to_maddr(idle_pg_table), NULL);
     for (;;) {
         if (runq) {
             struct vcpu *v = schedule(&ci->guest_regs);

@@ -203,6 +203,7 @@ void *alloc_xen_pages(unsigned count)
     frames_unlock();
     if (mfn == INVALID_MFN)
         return NULL;
+    flush_stale_frames(mfn, count);
     va = mfn_to_virt(mfn);
     memset(va, 0, (size_t)count * PAGE_SIZE);
     return va;

@@ -7,6 +7,7 @@
  */
 #include <asm/apic.h>
 #include <asm/cpu.h>
+#include <asm/flushtlb.h>
 #include <asm/page.h>
 #include <asm/smp.h>
 #include <xenolith/spinlock.h>
@@ -29,19 +30,21 @@ void smp_poll_requests(void)
     }
 }
 
-void flush_tlb_all(void)
+void flush_tlb_cpus(uint64_t mask)
 {
     unsigned self = smp_processor_id();
 
-    flush_tlb_local();
+    if (mask & (1UL << self))
+        flush_tlb_local();
     for (unsigned cpu = 0; cpu < nr_cpus_online; cpu++) {
-        if (cpu == self)
+        if (cpu == self || !(mask & (1UL << cpu)))
             continue;
         __atomic_store_n(&flush_pending[cpu], 1, __ATOMIC_RELEASE);
         smp_send(cpu, FLUSH_VECTOR);
     }
     for (unsigned cpu = 0; cpu < nr_cpus_online; cpu++)
-        while (cpu != self && __atomic_load_n(&flush_pending[cpu], __ATOMIC_ACQUIRE)) {
+        while (cpu != self && (mask & (1UL << cpu)) &&
+               __atomic_load_n(&flush_pending[cpu], __ATOMIC_ACQUIRE)) {
             smp_poll_requests(); /* someone may be flushing us meanwhile */
             __asm__ volatile("pause");
         }

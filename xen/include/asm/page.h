@@ -73,14 +73,8 @@ pte_t *idle_l1e(uint64_t va);
 /* A page of zeros, mapped wherever a table slot must show nothing. */
 extern uint8_t zero_page[];
 
-#ifndef HOST_TEST
-static inline void flush_tlb_local(void)
-{
-    uint64_t cr3;
-
-    __asm__ volatile("mov %%cr3, %0; mov %0, %%cr3" : "=r"(cr3)::"memory");
-}
-#else
+#include <asm/flushtlb.h> /* flush_tlb_local() */
+#ifdef HOST_TEST
 void flush_tlb_local(void); /* host unit tests: tests/unit/mm_harness.c */
 #endif
 

@@ -107,6 +107,8 @@ uint64_t alloc_domain_frames(struct domain *d, uint64_t count);
 /* The same, 2^order frames aligned to their size, below frame limit (INVALID_MFN: anywhere). */
 uint64_t alloc_domain_extent(struct domain *d, unsigned order, uint64_t limit);
 void free_domain_frame(struct page_info *pg);
+/* Flushes the CPUs that may still map frames about to be handed out anew. */
+void flush_stale_frames(uint64_t mfn, uint64_t count);
 /*
  * XENMEM_exchange: takes a frame of d's that holds no reference but the
  * allocation's (-EINVAL otherwise), leaving it with none; it is then either

@@ -29,6 +29,8 @@ struct page_info {
     uint16_t pad2;
     uint32_t count;      /* general references: mappings, pins, the allocation */
     uint32_t type_count; /* references that rely on the current type */
+    /* The flush clock when its last writable mapping went, or it was freed (asm/flushtlb.h). */
+    uint64_t tlbflush_stamp;
 };
 
 struct frame_table {

@@ -140,7 +140,10 @@ static void invlpg(uint64_t va)
     __asm__ volatile("invlpg (%0)" ::"r"(va) : "memory");
 }
 
-/* UVMF_* flush requests (public/xen.h); one vCPU per domain so far: all are local. */
+/*
+ * UVMF_* flush requests (public/xen.h): a vCPU mask is honoured by
+ * flushing every CPU that runs the domain, as the entries live in its tables.
+ */
 static long uvmf_flush(uint64_t va, uint64_t flags)
 {
     uint64_t target = flags & ~(uint64_t)UVMF_FLUSHTYPE_MASK;
@@ -154,13 +157,13 @@ static long uvmf_flush(uint64_t va, uint64_t flags)
         if (target == UVMF_LOCAL)
             flush_tlb_local();
         else
-            flush_tlb_all();
+            flush_tlb_domain(current->domain);
         break;
     case UVMF_INVLPG:
         if (target == UVMF_LOCAL)
             invlpg(va);
         else
-            flush_tlb_all();
+            flush_tlb_domain(current->domain);
         break;
     }
     return 0;
@@ -203,7 +206,7 @@ static long new_baseptr(struct vcpu *v, uint64_t mfn, bool user)
     *slot = mfn;
     if (user == !v->kernel_mode && mfn) {
         v->cr3 = mfn << PAGE_SHIFT;
-        write_cr3(v->cr3);
+        load_cr3(v->cr3, v->domain);
     }
     return 0;
 }
@@ -259,12 +262,12 @@ static long one_mmuext(struct vcpu *v, struct domain *d, const struct mmuext_op 
 
         if (copy_from_guest(&mask, (uint64_t)op->arg2.vcpumask.p, sizeof(mask)))
             return -EINVAL;
-        flush_tlb_all(); /* a vCPU mask is honoured by flushing every CPU */
+        flush_tlb_domain(v->domain); /* a vCPU mask: every CPU that runs the domain */
         return 0;
     }
     case MMUEXT_TLB_FLUSH_ALL:
     case MMUEXT_INVLPG_ALL:
-        flush_tlb_all();
+        flush_tlb_domain(v->domain);
         return 0;
     case MMUEXT_INVLPG_LOCAL:
         if (guest_range_ok(op->arg1.linear_addr, 1))

@@ -58,16 +58,31 @@ void put_page(struct page_info *pg)
         free_domain_frame(pg);
 }
 
+/*
+ * No CPU may keep a TLB entry from an earlier owner's mapping of frames
+ * handed out anew (Xen's alloc_heap_pages flushes on the same clock).
+ */
+void flush_stale_frames(uint64_t mfn, uint64_t count)
+{
+    uint64_t stamp = 0;
+
+    for (uint64_t i = 0; i < count; i++)
+        stamp = MAX(stamp, frame_table.pages[mfn + i].tlbflush_stamp);
+    if (stamp)
+        flush_tlb_stale(stamp);
+}
+
 /* Fresh frames of a domain's hold only the allocation reference. */
 static uint64_t give_frames(uint64_t mfn, uint64_t count)
 {
     if (mfn == INVALID_MFN)
         return mfn;
-    memset(mfn_to_virt(mfn), 0, count * PAGE_SIZE);
+    flush_stale_frames(mfn, count);
     for (uint64_t i = 0; i < count; i++) {
         frame_table.pages[mfn + i].count = 1;
         frame_table.pages[mfn + i].flags = PGF_allocated;
     }
+    memset(mfn_to_virt(mfn), 0, count * PAGE_SIZE);
     return mfn;
 }
 
@@ -143,6 +158,7 @@ void free_domain_frame(struct page_info *pg)
         d->nr_pages--;
     set_m2p(mfn, ~0UL);
     pg->flags = 0;
+    pg->tlbflush_stamp = tlbflush_now(); /* its mappings are gone; TLB entries may not be */
     frames_lock();
     rc = frames_free(&frame_table, mfn, 1);
     if (d && d->nr_frames)
@@ -237,7 +253,7 @@ int get_page_type(struct page_info *pg, enum page_type type)
         if (pg->type != type) {
             /* A writable TLB entry may outlive its mapping: no stale write access to a table. */
             if (pg->type == PGT_writable)
-                flush_tlb_all();
+                flush_tlb_stale(pg->tlbflush_stamp);
             pg->type = type;
             pg->flags &= ~PGF_validated;
         }
@@ -263,7 +279,9 @@ void put_page_type(struct page_info *pg)
 {
     if (!pg->type_count)
         panic("put_page_type: mfn %#lx has no type references", (unsigned long)page_to_mfn(pg));
-    if (--pg->type_count == 0 && (pg->flags & PGF_validated) && is_table(pg->type)) {
+    if (--pg->type_count == 0 && pg->type == PGT_writable)
+        pg->tlbflush_stamp = tlbflush_now();
+    if (pg->type_count == 0 && (pg->flags & PGF_validated) && is_table(pg->type)) {
         pg->flags &= ~PGF_validated;
         devalidate_table_entries(pg, pg->type - PGT_l1 + 1);
     }

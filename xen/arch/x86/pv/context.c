@@ -6,6 +6,7 @@
  * loads as null (Xen would call the failsafe callback).
  */
 #include <asm/cpu.h>
+#include <asm/flushtlb.h>
 #include <asm/time.h>
 #include <xen/xen.h>
 #include <xenolith/errno.h>
@@ -76,7 +77,7 @@ void context_load(struct vcpu *v, struct cpu_regs *frame)
     *frame = v->regs;
     set_cpu_curr(cpu, v);
     pv_load_descriptor_tables(v);
-    write_cr3(v->cr3);
+    load_cr3(v->cr3, v->domain);
     for (unsigned i = 0; i < 4; i++)
         load_sel(i, v->sel[i]);
     /* Loading FS/GS reset their bases: the saved ones go in after. */

@@ -12,6 +12,7 @@
  * guest_table_user).
  */
 #include <asm/cpu.h>
+#include <asm/flushtlb.h>
 #include <xen/callback.h>
 #include <xen/xen.h>
 #include <xenolith/errno.h>
@@ -32,7 +33,7 @@ void toggle_guest_mode(struct vcpu *v)
     v->kernel_mode = !v->kernel_mode;
     __asm__ volatile("swapgs" ::: "memory");
     v->cr3 = (v->kernel_mode ? v->guest_table : v->guest_table_user) << PAGE_SHIFT;
-    write_cr3(v->cr3);
+    load_cr3(v->cr3, v->domain);
 }
 
 /*

@@ -73,6 +73,7 @@ int main(void)
     register_bzimage_tests();
     register_page_types_tests();
     register_log_rate_tests();
+    register_time_calibrate_tests();
     CU_basic_set_mode(CU_BRM_VERBOSE);
     CU_basic_run_tests();
     failed = CU_get_number_of_tests_failed();

@@ -17,6 +17,7 @@ void register_xz_tests(void);
 void register_bzimage_tests(void);
 void register_page_types_tests(void);
 void register_log_rate_tests(void);
+void register_time_calibrate_tests(void);
 
 /* now_ns() of the tested files: the tests set it. */
 extern unsigned long long harness_now_ns;

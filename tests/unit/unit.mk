@@ -1,6 +1,7 @@
 # CUnit tests of hypervisor logic compiled for the host.
 UNIT_HV_SRCS := xen/common/page_alloc.c xen/common/cmdline.c xen/common/elf.c \
-	xen/common/xz.c xen/common/bzimage.c xen/common/log_rate.c
+	xen/common/xz.c xen/common/bzimage.c xen/common/log_rate.c \
+	xen/arch/x86/time_calibrate.c
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 UNIT_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Wno-unused-parameter \
 	-fsanitize=address,undefined -fno-sanitize-recover=all \

@@ -270,6 +270,7 @@ noreturn void __start_xen(uint32_t magic, uint64_t info)
     apic_init();
     tsc_calibrate();
     apic_timer_init();
+    time_tick_start();
     wallclock_init();
     acpi_power_init();
     io_apic_init();

@@ -1,27 +1,47 @@
 /*
- * Time: the TSC, calibrated once against the PIT, is the clock. Guests
- * read it through the pvclock record in their vcpu_info (public/xen.h:
- * struct vcpu_time_info): ns = ((tsc - tsc_timestamp) << shift) * mul >> 32,
- * a right shift when tsc_shift is negative.
+ * Time: system time is one function of the TSC, the same on every CPU.
+ * Guests read it through the pvclock record in their vcpu_info
+ * (public/xen.h: struct vcpu_time_info): ns = system_time +
+ * ((tsc - tsc_timestamp) << shift) * mul >> 32, a right shift when
+ * tsc_shift is negative.
+ *
+ * The TSC rate is measured at boot against a reference counter (refclock.c,
+ * time_calibrate.c) and then, as Xen does against its platform timer,
+ * re-measured once a second over the whole time since boot, so that a
+ * vCPU thread descheduled by QEMU's host cannot leave the clock off for
+ * long (one boot measured 2944 MHz for a 2600 MHz TSC once and for all).
+ *
+ * A new rate never steps the clock. The boot CPU publishes a record that
+ * takes over at a TSC no CPU has reached yet, and starts there at the
+ * very value the old record gives (time_record_next); every reader picks
+ * the record by its TSC, so all CPUs switch at the same system time. Each
+ * CPU's own tick then refreshes the pvclock of the vCPU it runs, so guests
+ * follow within a tick's latency.
  */
 #include <asm/cpu.h>
 #include <asm/io.h>
 #include <asm/time.h>
 #include <xen/xen.h>
+#include <xenolith/pv.h>
 #include <xenolith/sched.h>
 #include <xenolith/spinlock.h>
+#include <xenolith/timer.h>
 
-#define PIT_HZ 1193182
-#define CALIBRATE_MS 50
+#define TICK_NS 1000000000ULL       /* every CPU's tick, at whole seconds of system time */
+#define SWITCH_LEAD_NS 1000000ULL   /* a new rate starts this long before the tick after next */
+#define SAMPLE_MAX_US 100           /* a wider correction sample: this vCPU was descheduled */
+#define LOG_PPM 100                 /* a correction moving the rate more than this is logged */
 
 uint64_t tsc_khz;
+
 /*
- * Each CPU's TSC is read against its own base: an application processor's
- * TSC need not agree with the boot CPU's (QEMU resets it on INIT), so at
- * bring-up each CPU pairs a reading of its TSC with the boot CPU's system
- * time (time_sync_ap / time_sync_bsp).
+ * Each CPU's TSC minus the boot CPU's at the same instant: an application
+ * processor's TSC need not agree with the boot CPU's (QEMU resets it on
+ * INIT), so at bring-up each CPU pairs a reading of its TSC with the boot
+ * CPU's (time_sync_ap / time_sync_bsp). System time is read against the
+ * boot CPU's TSC, "the TSC" below.
  */
-static uint64_t tsc_base[NR_CPUS], stime_base[NR_CPUS];
+static int64_t tsc_offset[NR_CPUS];
 /* The bring-up handshake: the boot CPU asks, the AP samples its TSC, until done. */
 enum { SYNC_IDLE, SYNC_ASK, SYNC_SAMPLED, SYNC_DONE };
 #define SYNC_ROUNDS 16
@@ -29,71 +49,158 @@ enum { SYNC_IDLE, SYNC_ASK, SYNC_SAMPLED, SYNC_DONE };
 #define SYNC_MAX_NS 500000000   /* but look no longer than this for one */
 static volatile uint64_t sync_tsc;
 static int sync_state;
-static uint32_t tsc_mul;
-static int8_t tsc_shift;
 
-/* PIT channel 2 counts down once, gated through port 0x61; OUT2 ends it. */
-static uint64_t pit_measure_tsc(void)
+/*
+ * System time: cur, and next from next.tsc on (UINT64_MAX: none). Only
+ * the boot CPU writes them, with seq odd meanwhile; a reader whose copy
+ * straddled a write (seq moved) reads again.
+ */
+static struct {
+    uint32_t seq;
+    struct time_record cur, next;
+} clk;
+
+/* The reference counter, and the baseline since boot: first and latest samples, ticks between. */
+static const struct refclock *ref;
+static struct ref_sample ref_first, ref_last;
+static uint64_t ref_ticks, hz_logged;
+static struct timer tick[NR_CPUS];
+static bool tick_started[NR_CPUS];
+
+/* System time at this CPU's TSC now: *tsc is that TSC, *rec the record it came from. */
+static uint64_t clock_read(uint64_t *tsc, struct time_record *rec)
 {
-    uint16_t count = PIT_HZ * CALIBRATE_MS / 1000;
-    uint64_t t0, t1;
+    int64_t offset = tsc_offset[smp_processor_id()];
+    uint64_t t;
+    uint32_t seq;
 
-    outb(0x61, (uint8_t)((inb(0x61) & ~0x02) | 0x01));
-    outb(0x43, 0xb0); /* channel 2, lo/hi byte, mode 0 */
-    outb(0x42, (uint8_t)count);
-    outb(0x42, (uint8_t)(count >> 8));
-    t0 = rdtsc();
-    while (!(inb(0x61) & 0x20))
-        ;
-    t1 = rdtsc();
-    return t1 - t0;
-}
-
-/* Chooses shift and mul so that 1 second of TSC ticks scales to 1e9 ns. */
-static void set_scale(uint64_t hz)
-{
-    int shift = 0;
-
-    while (hz > 2000000000ULL) {
-        hz >>= 1;
-        shift--;
-    }
-    while (hz <= 1000000000ULL) {
-        hz <<= 1;
-        shift++;
-    }
-    tsc_shift = (int8_t)shift;
-    tsc_mul = (uint32_t)((1000000000ULL << 32) / hz);
-}
-
-static uint64_t scale(uint64_t delta)
-{
-    if (tsc_shift < 0)
-        delta >>= -tsc_shift;
-    else
-        delta <<= tsc_shift;
-    return (uint64_t)(((unsigned __int128)delta * tsc_mul) >> 32);
-}
-
-void tsc_calibrate(void)
-{
-    uint64_t ticks = pit_measure_tsc();
-
-    tsc_khz = ticks * (1000 / CALIBRATE_MS) / 1000;
-    if (!tsc_khz)
-        panic("TSC does not advance");
-    set_scale(tsc_khz * 1000);
-    tsc_base[0] = rdtsc();
-    printk("TSC: %lu.%03lu MHz (calibrated against the PIT)%s\n",
-           (unsigned long)(tsc_khz / 1000), (unsigned long)(tsc_khz % 1000),
-           boot_cpu.invariant_tsc ? ", invariant" : "");
+    do {
+        while ((seq = __atomic_load_n(&clk.seq, __ATOMIC_ACQUIRE)) & 1)
+            __asm__ volatile("pause");
+        t = rdtsc_ordered() - (uint64_t)offset;
+        *rec = t >= clk.next.tsc ? clk.next : clk.cur;
+        __atomic_thread_fence(__ATOMIC_ACQUIRE);
+    } while (__atomic_load_n(&clk.seq, __ATOMIC_RELAXED) != seq);
+    *tsc = t + (uint64_t)offset;
+    return time_record_at(rec, t);
 }
 
 uint64_t now_ns(void)
 {
+    struct time_record r;
+    uint64_t tsc;
+
+    return clock_read(&tsc, &r);
+}
+
+/*
+ * On the boot CPU: run at hz from system time `at` on. Readers see the
+ * change only at that TSC, so it must still be ahead: the TSC is read
+ * inside the write, and an `at` already passed is dropped.
+ */
+static void clock_switch(uint64_t at, uint64_t hz)
+{
+    uint64_t now, tsc;
+
+    __atomic_store_n(&clk.seq, clk.seq + 1, __ATOMIC_RELAXED);
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    now = rdtsc_ordered();
+    if (now >= clk.next.tsc) {
+        clk.cur = clk.next;
+        clk.next.tsc = UINT64_MAX;
+    }
+    tsc = time_record_tsc_at(&clk.cur, at);
+    if (tsc > now)
+        time_record_next(&clk.cur, tsc, hz, &clk.next);
+    __atomic_store_n(&clk.seq, clk.seq + 1, __ATOMIC_RELEASE);
+}
+
+#define MHZ(hz) (unsigned long)((hz) / 1000000), (unsigned long)((hz) / 1000 % 1000)
+
+void tsc_calibrate(void)
+{
+    uint64_t hz;
+
+    ref = refclock_probe();
+    hz = ref_calibrate(ref, &ref_first);
+    if (hz < 1000000 || hz == UINT64_MAX)
+        panic("TSC does not advance against the %s", ref->name);
+    ref_last = ref_first;
+    time_record_init(&clk.cur, rdtsc_ordered(), 0, hz);
+    clk.next = clk.cur;
+    clk.next.tsc = UINT64_MAX;
+    tsc_khz = hz / 1000;
+    hz_logged = hz;
+    /* bench/devices.sh reads "TSC: N MHz" */
+    printk("TSC: %lu.%03lu MHz, calibrated against the %s%s\n", MHZ(hz), ref->name,
+           boot_cpu.invariant_tsc ? " (invariant TSC)" : "");
+}
+
+/*
+ * The TSC rate over the whole time since boot, or 0 when this CPU's sample
+ * is not tight. The PM timer wraps every 4.7 s and this runs when the tick
+ * does, perhaps much later: ref_elapsed counts the wraps from the TSC.
+ */
+static uint64_t tsc_hz_since_boot(void)
+{
+    struct ref_sample s;
+
+    ref_sample(ref, &s);
+    if (s.window > clk.cur.hz / 1000000 * SAMPLE_MAX_US)
+        return 0;
+    ref_ticks += ref_elapsed(ref, &ref_last, &s, clk.cur.hz);
+    ref_last = s;
+    return tsc_hz_from(s.tsc - ref_first.tsc, ref_ticks, ref->hz);
+}
+
+/* On the boot CPU: re-measure, and run at the new rate from system time `at`. */
+static void time_correct(uint64_t at)
+{
+    uint64_t hz = tsc_hz_since_boot(), moved;
+
+    if (!hz || hz == UINT64_MAX)
+        return;
+    clock_switch(at, hz);
+    tsc_khz = hz / 1000;
+    moved = hz > hz_logged ? hz - hz_logged : hz_logged - hz;
+    if (moved * (1000000 / LOG_PPM) > hz_logged) {
+        hz_logged = hz;
+        printk("TSC: corrected to %lu.%03lu MHz (%lu s of the %s)\n", MHZ(hz),
+               (unsigned long)(ref_ticks / ref->hz), ref->name);
+    }
+}
+
+/*
+ * Every CPU, at each whole second: refresh the running vCPU's pvclock, as
+ * a new rate may have started (SWITCH_LEAD_NS ago); the boot CPU then
+ * measures the rate that starts before the next tick.
+ */
+static void tick_fn(void *data)
+{
+    unsigned cpu = smp_processor_id();
+    uint64_t next = (now_ns() / TICK_NS + 1) * TICK_NS;
+
+    if (current)
+        pvclock_fill(&current->vcpu_info->time);
+    if (cpu == 0)
+        time_correct(next - SWITCH_LEAD_NS);
+    set_timer(&tick[cpu], next);
+}
+
+/*
+ * Every CPU that runs a vCPU needs its tick: the boot CPU's starts at boot,
+ * an AP's at its first pvclock_fill (every vCPU gets to a CPU through
+ * context_load, which fills its pvclock).
+ */
+void time_tick_start(void)
+{
     unsigned cpu = smp_processor_id();
 
-    return stime_base[cpu] + scale(rdtsc() - tsc_base[cpu]);
+    if (tick_started[cpu])
+        return;
+    tick_started[cpu] = true;
+    init_timer(&tick[cpu], tick_fn, NULL);
+    set_timer(&tick[cpu], (now_ns() / TICK_NS + 1) * TICK_NS);
 }
 
 /* On the AP being started: sample our TSC each time the boot CPU asks, until it is done. */
@@ -101,17 +208,22 @@ void time_sync_ap(unsigned cpu)
 {
     int state;
 
-    (void)cpu; /* the boot CPU writes our base */
+    (void)cpu; /* the boot CPU writes our offset */
     for (;;) {
         while ((state = __atomic_load_n(&sync_state, __ATOMIC_ACQUIRE)) != SYNC_ASK &&
                state != SYNC_DONE)
             __asm__ volatile("pause");
         if (state == SYNC_DONE)
             break;
-        sync_tsc = rdtsc();
+        sync_tsc = rdtsc_ordered();
         __atomic_store_n(&sync_state, SYNC_SAMPLED, __ATOMIC_RELEASE);
     }
     __atomic_store_n(&sync_state, SYNC_IDLE, __ATOMIC_RELEASE);
+}
+
+static uint64_t ticks_ns(uint64_t ticks)
+{
+    return (uint64_t)time_record_ns(&clk.cur, (int64_t)ticks);
 }
 
 /*
@@ -127,23 +239,22 @@ uint64_t time_sync_bsp(unsigned cpu)
     uint64_t best = UINT64_MAX, t0, t1, start = now_ns();
 
     for (unsigned round = 0;
-         round < SYNC_ROUNDS || (best > SYNC_GOOD_NS && now_ns() - start < SYNC_MAX_NS);
+         round < SYNC_ROUNDS || (ticks_ns(best) > SYNC_GOOD_NS && now_ns() - start < SYNC_MAX_NS);
          round++) {
-        t0 = now_ns();
+        t0 = rdtsc_ordered();
         __atomic_store_n(&sync_state, SYNC_ASK, __ATOMIC_RELEASE);
         while (__atomic_load_n(&sync_state, __ATOMIC_ACQUIRE) != SYNC_SAMPLED)
             __asm__ volatile("pause");
-        t1 = now_ns();
+        t1 = rdtsc_ordered();
         if (t1 - t0 < best) {
             best = t1 - t0;
-            tsc_base[cpu] = sync_tsc;
-            stime_base[cpu] = t0 + (t1 - t0) / 2;
+            tsc_offset[cpu] = (int64_t)(sync_tsc - (t0 + best / 2));
         }
     }
     __atomic_store_n(&sync_state, SYNC_DONE, __ATOMIC_RELEASE);
     while (__atomic_load_n(&sync_state, __ATOMIC_ACQUIRE) != SYNC_IDLE)
         __asm__ volatile("pause");
-    return best;
+    return ticks_ns(best);
 }
 
 /* Unix time at system time 0; XENPF_settime64 moves it (wallclock_lock). */
@@ -224,17 +335,23 @@ void wallclock_set(uint64_t secs, uint32_t nsecs, uint64_t system_time)
     spin_unlock(&wallclock_lock);
 }
 
+/*
+ * The record the CPU filling it reads (the TSC is this CPU's), with the
+ * rate in force at that TSC; tick_fn refreshes it when the rate changes.
+ */
 void pvclock_fill(struct vcpu_time_info *t)
 {
-    uint64_t tsc = rdtsc();
+    struct time_record r;
+    uint64_t tsc, stime = clock_read(&tsc, &r);
 
     /* An odd version tells the guest an update is in progress. */
     t->version++;
     __asm__ volatile("" ::: "memory");
     t->tsc_timestamp = tsc;
-    t->system_time = stime_base[smp_processor_id()] + scale(tsc - tsc_base[smp_processor_id()]);
-    t->tsc_to_system_mul = tsc_mul;
-    t->tsc_shift = tsc_shift;
+    t->system_time = stime;
+    t->tsc_to_system_mul = r.mul;
+    t->tsc_shift = r.shift;
     __asm__ volatile("" ::: "memory");
     t->version++;
+    time_tick_start();
 }

@@ -27,8 +27,8 @@
 #include <xenolith/spinlock.h>
 #include <xenolith/timer.h>
 
-#define TICK_NS 1000000000ULL       /* every CPU's tick, at whole seconds of system time */
-#define SWITCH_LEAD_NS 1000000ULL   /* a new rate starts this long before the tick after next */
+#define SECOND_NS 1000000000ULL    /* a new rate starts at a whole second of system time */
+#define TICK_DELAY_NS 20000ULL      /* and every CPU's tick comes this long after it */
 #define SAMPLE_MAX_US 100           /* a wider correction sample: this vCPU was descheduled */
 #define LOG_PPM 100                 /* a correction moving the rate more than this is logged */
 
@@ -165,26 +165,29 @@ static void time_correct(uint64_t at)
     moved = hz > hz_logged ? hz - hz_logged : hz_logged - hz;
     if (moved * (1000000 / LOG_PPM) > hz_logged) {
         hz_logged = hz;
-        printk("TSC: corrected to %lu.%03lu MHz (%lu s of the %s)\n", MHZ(hz),
-               (unsigned long)(ref_ticks / ref->hz), ref->name);
+        printk("TSC: corrected to %lu.%03lu MHz, the rate over the %lu.%03lu s since boot\n",
+               MHZ(hz), (unsigned long)(ref_ticks / ref->hz),
+               (unsigned long)(ref_ticks % ref->hz * 1000 / ref->hz));
     }
 }
 
 /*
- * Every CPU, at each whole second: refresh the running vCPU's pvclock, as
- * a new rate may have started (SWITCH_LEAD_NS ago); the boot CPU then
- * measures the rate that starts before the next tick.
+ * Every CPU, just after each whole second: refresh the running vCPU's
+ * pvclock, as a new rate may have started at that second; meanwhile the
+ * guest extrapolated the old one, so the delay is kept short (at a rate
+ * 100 ppm off, 20 us of it make 2 ns). The boot CPU then measures the
+ * rate that starts at the next second.
  */
 static void tick_fn(void *data)
 {
     unsigned cpu = smp_processor_id();
-    uint64_t next = (now_ns() / TICK_NS + 1) * TICK_NS;
+    uint64_t second = (now_ns() / SECOND_NS + 1) * SECOND_NS;
 
     if (current)
         pvclock_fill(&current->vcpu_info->time);
     if (cpu == 0)
-        time_correct(next - SWITCH_LEAD_NS);
-    set_timer(&tick[cpu], next);
+        time_correct(second);
+    set_timer(&tick[cpu], second + TICK_DELAY_NS);
 }
 
 /*
@@ -200,7 +203,7 @@ void time_tick_start(void)
         return;
     tick_started[cpu] = true;
     init_timer(&tick[cpu], tick_fn, NULL);
-    set_timer(&tick[cpu], (now_ns() / TICK_NS + 1) * TICK_NS);
+    set_timer(&tick[cpu], (now_ns() / SECOND_NS + 1) * SECOND_NS + TICK_DELAY_NS);
 }
 
 /* On the AP being started: sample our TSC each time the boot CPU asks, until it is done. */

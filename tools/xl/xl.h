@@ -72,6 +72,9 @@ int xl_load_config_text(struct xl_domain_config *c, const char *name, const char
 
 /* The command functions, by group. */
 int main_create(int argc, char **argv);
+/* How xl create runs a domain's monitor: xl itself with this first argument (not a command). */
+#define XL_MONITOR_CMD "__monitor"
+int xl_monitor_main(int argc, char **argv);
 int main_destroy(int argc, char **argv);
 int main_shutdown(int argc, char **argv);
 int main_reboot(int argc, char **argv);

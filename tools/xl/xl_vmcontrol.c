@@ -119,52 +119,85 @@ static int params_from_config(struct xl_domain_config *c, const char *file,
 }
 
 /*
- * The monitor runs in a child of its own (xl's waiter, named in ps as
- * `xl-<name>`), logging to /var/log/xen/xl-<name>.log, with its own
- * connections: the parent's must not be shared.
+ * The monitor is xl again, run as `xl-<name> __monitor <domid> <nice>`
+ * (XL_MONITOR_CMD), logging to /var/log/xen/xl-<name>.log. It is started
+ * with vfork and exec, not fork: a fork copies xl's page tables, which on
+ * a PV Dom0 the hypervisor validates page by page (6-12 ms under QEMU),
+ * on Dom0's vCPU just when xenconsoled should relay the guest's first
+ * output. The new program starts at the lowest priority and acts at xl's
+ * (dom_monitor); it reads the domain's stored configuration.
  */
-static void spawn_monitor(struct dom_ctx *parent, const struct dom_params *p, uint32_t domid)
+static void spawn_monitor(const struct dom_params *p, uint32_t domid)
 {
-    char log[256];
-    pid_t pid = fork();
-    struct dom_ctx dc;
-    int fd, rc, nice_was;
+    char log[256], name[128], dom[16], nice[16];
+    char *args[] = {name, XL_MONITOR_CMD, dom, nice, NULL};
+    volatile int exec_errno = 0; /* the vfork child shares our memory until it execs */
+    int fd, null, nice_was;
+    pid_t pid;
 
-    if (pid != 0) {
-        if (pid < 0)
-            fprintf(stderr, "xl create: cannot start the monitor of domain %u: %s (on_* actions "
-                            "will not run)\n", domid, strerror(errno));
-        return;
-    }
-    /*
-     * The guest has just been unpaused, and xenconsoled must read its first
-     * output on a Dom0 that may have one vCPU: the monitor sets up and waits
-     * at the lowest priority, and acts at xl's (dom_monitor).
-     */
     errno = 0;
     nice_was = getpriority(PRIO_PROCESS, 0);
     if (errno)
         nice_was = 0;
-    setpriority(PRIO_PROCESS, 0, 19);
-    setsid();
-    setvbuf(stdout, NULL, _IOLBF, 0); /* each line of the log as it happens */
+    snprintf(name, sizeof(name), "xl-%s", p->name);
+    snprintf(dom, sizeof(dom), "%u", domid);
+    snprintf(nice, sizeof(nice), "%d", nice_was);
     mkdir("/var/log/xen", 0755);
     snprintf(log, sizeof(log), "/var/log/xen/xl-%s.log", p->name);
     fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
     if (fd < 0)
         fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
-    dup2(fd, STDOUT_FILENO);
-    dup2(fd, STDERR_FILENO);
-    close(STDIN_FILENO);
-    open("/dev/null", O_RDONLY);
-    dom_ctx_close(parent);
-    if (dom_ctx_open(&dc, "xl monitor"))
-        _exit(1);
+    null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    pid = vfork();
+    if (pid == 0) {
+        setpriority(PRIO_PROCESS, 0, 19);
+        setsid();
+        dup2(null, STDIN_FILENO);
+        dup2(fd, STDOUT_FILENO);
+        dup2(fd, STDERR_FILENO);
+        execv("/proc/self/exe", args);
+        exec_errno = errno;
+        _exit(127);
+    }
+    close(fd);
+    close(null);
+    if (pid < 0 || exec_errno)
+        fprintf(stderr, "xl create: cannot start the monitor of domain %u: %s (on_* actions "
+                        "will not run)\n", domid, strerror(pid < 0 ? errno : exec_errno));
+}
+
+/* XL_MONITOR_CMD <domid> <nice>: the monitor spawn_monitor starts. */
+int xl_monitor_main(int argc, char **argv)
+{
+    struct xl_domain_config c;
+    struct dom_params p;
+    struct dom_ctx dc = {0};
+    char *path = NULL, *end;
+    unsigned long domid;
+    uint32_t id;
+    int rc = 1;
+
+    setvbuf(stdout, NULL, _IOLBF, 0); /* each line of the log as it happens */
+    xl_config_init(&c);
+    if (argc != 3 || (domid = strtoul(argv[1], &end, 10), *end) || domid >= DOMID_FIRST_RESERVED) {
+        fprintf(stderr, "xl %s: expected <domid> <nice>, the arguments xl create gives it\n",
+                XL_MONITOR_CMD);
+        goto out;
+    }
+    id = (uint32_t)domid;
+    if (dom_ctx_open(&dc, "xl monitor") || !(path = dom_userdata_path(&dc, id)) ||
+        xl_load_config(&c, path, NULL, 0, stderr) < 0 || params_from_config(&c, path, &p))
+        goto out;
+    p.config_json = xl_json_domain(&c, -1);
     dc.reniced = true;
-    dc.act_nice = nice_was;
-    rc = dom_monitor(&dc, p, &domid);
+    dc.act_nice = atoi(argv[2]);
+    rc = dom_monitor(&dc, &p, &id) ? 1 : 0;
+    free((char *)p.config_json);
+out:
+    free(path);
     dom_ctx_close(&dc);
-    _exit(rc ? 1 : 0);
+    xl_config_dispose(&c);
+    return rc;
 }
 
 int main_create(int argc, char **argv)
@@ -208,7 +241,7 @@ int main_create(int argc, char **argv)
         goto out;
     }
     if (!o.no_waiter)
-        spawn_monitor(&dc, &p, domid);
+        spawn_monitor(&p, domid);
     if (o.console)
         rc = console_attach(dc.xc, dc.xs, domid, CONSOLE_ESCAPE, CONSOLE_WAIT_MS);
 out:

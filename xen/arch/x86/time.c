@@ -67,7 +67,11 @@ static uint64_t ref_ticks, hz_logged;
 static struct timer tick[NR_CPUS];
 static bool tick_started[NR_CPUS];
 
-/* System time at this CPU's TSC now: *tsc is that TSC, *rec the record it came from. */
+/*
+ * System time at this CPU's TSC now: *tsc is that TSC, *rec the record it
+ * came from. The TSC is read inside the section, so the records seen are
+ * the ones in force at that TSC (clock_switch only adds ahead of it).
+ */
 static uint64_t clock_read(uint64_t *tsc, struct time_record *rec)
 {
     int64_t offset = tsc_offset[smp_processor_id()];
@@ -224,6 +228,7 @@ void time_sync_ap(unsigned cpu)
     __atomic_store_n(&sync_state, SYNC_IDLE, __ATOMIC_RELEASE);
 }
 
+/* At bring-up: the boot CPU alone writes clk, and no tick runs yet. */
 static uint64_t ticks_ns(uint64_t ticks)
 {
     return (uint64_t)time_record_ns(&clk.cur, (int64_t)ticks);

@@ -74,6 +74,14 @@ static uint32_t sim_read(void)
 
 static struct refclock sim_clock = { "simulated", 0, 0, sim_read, sim_tsc };
 
+/* A second CPU, whose TSC is the first's plus SIM_AP_OFFSET. */
+#define SIM_AP_OFFSET (-987654321LL)
+
+static uint64_t sim_ap_tsc(void)
+{
+    return sim_tsc() + (uint64_t)SIM_AP_OFFSET;
+}
+
 static const struct refclock *sim_start(uint64_t ref_hz, unsigned bits, uint64_t start_ns)
 {
     memset(&sim, 0, sizeof(sim));
@@ -220,6 +228,35 @@ static void test_elapsed_counts_wraps(void)
     CU_ASSERT(ref_elapsed(c, &a, &b, 0) < 1U << 24);
 }
 
+/*
+ * Bring-up: the boot CPU samples, the AP answers 40 ms later (its thread
+ * was waiting), each sample tight: the offset comes out within a
+ * microsecond, where pairing the two TSCs directly would be 20 ms off.
+ */
+static void test_ap_offset_from_the_counter(void)
+{
+    const struct refclock *c = sim_start(PM_HZ, 24, 3 * MS);
+    struct refclock ap_clock = *c;
+    struct ref_sample ours, ap;
+    int64_t offset = 0;
+
+    ap_clock.tsc = sim_ap_tsc;
+    ref_sample(c, &ours);
+    sim.ns += 40 * MS;
+    ref_sample(&ap_clock, &ap);
+    sim.ns += 3 * MS;
+    CU_ASSERT(ref_tsc_offset(c, &ours, sim_tsc(), &ap, SIM_TSC_HZ, &offset));
+    CU_ASSERT(within((uint64_t)offset, (uint64_t)SIM_AP_OFFSET, SIM_TSC_HZ / 1000000));
+    /* The PIT wraps every 55 ms: an answer 40 ms late cannot be placed. */
+    c = sim_start(PIT_HZ, 16, 3 * MS);
+    ap_clock = *c;
+    ap_clock.tsc = sim_ap_tsc;
+    ref_sample(c, &ours);
+    sim.ns += 40 * MS;
+    ref_sample(&ap_clock, &ap);
+    CU_ASSERT_FALSE(ref_tsc_offset(c, &ours, sim_tsc(), &ap, SIM_TSC_HZ, &offset));
+}
+
 /* Thirty days of baseline: the products need 128 bits. */
 static void test_rate_over_a_month(void)
 {
@@ -325,6 +362,7 @@ void register_time_calibrate_tests(void)
     CU_add_test(s, "calibration with seven tries in eight descheduled",
                 test_calibrate_every_sample_stalled);
     CU_add_test(s, "counter wraps counted from the TSC", test_elapsed_counts_wraps);
+    CU_add_test(s, "an AP's TSC offset from the counter", test_ap_offset_from_the_counter);
     CU_add_test(s, "a month of baseline", test_rate_over_a_month);
     CU_add_test(s, "scale of a record", test_record_scale);
     CU_add_test(s, "a rate change is continuous", test_rate_change_is_continuous);

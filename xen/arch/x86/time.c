@@ -36,18 +36,16 @@ uint64_t tsc_khz;
 
 /*
  * Each CPU's TSC minus the boot CPU's at the same instant: an application
- * processor's TSC need not agree with the boot CPU's (QEMU resets it on
- * INIT), so at bring-up each CPU pairs a reading of its TSC with the boot
- * CPU's (time_sync_ap / time_sync_bsp). System time is read against the
- * boot CPU's TSC, "the TSC" below.
+ * processor's TSC need not agree with the boot CPU's (QEMU may reset it on
+ * INIT), so at bring-up each CPU reads the reference counter with its TSC
+ * (time_sync_ap / time_sync_bsp). System time is read against the boot
+ * CPU's TSC, "the TSC" below.
  */
 static int64_t tsc_offset[NR_CPUS];
-/* The bring-up handshake: the boot CPU asks, the AP samples its TSC, until done. */
+/* The bring-up handshake: the boot CPU asks, the AP samples the counter, until done. */
 enum { SYNC_IDLE, SYNC_ASK, SYNC_SAMPLED, SYNC_DONE };
-#define SYNC_ROUNDS 16
-#define SYNC_GOOD_NS 20000      /* a window this narrow ends the rounds */
-#define SYNC_MAX_NS 500000000   /* but look no longer than this for one */
-static volatile uint64_t sync_tsc;
+#define SYNC_MAX_NS 500000000   /* how long to ask again for an answer within half a wrap */
+static struct ref_sample sync_sample;
 static int sync_state;
 
 /*
@@ -210,7 +208,7 @@ void time_tick_start(void)
     set_timer(&tick[cpu], (now_ns() / SECOND_NS + 1) * SECOND_NS + TICK_DELAY_NS);
 }
 
-/* On the AP being started: sample our TSC each time the boot CPU asks, until it is done. */
+/* On the AP being started: sample the reference counter each time the boot CPU asks, until done. */
 void time_sync_ap(unsigned cpu)
 {
     int state;
@@ -222,47 +220,45 @@ void time_sync_ap(unsigned cpu)
             __asm__ volatile("pause");
         if (state == SYNC_DONE)
             break;
-        sync_tsc = rdtsc_ordered();
+        ref_sample(ref, &sync_sample);
         __atomic_store_n(&sync_state, SYNC_SAMPLED, __ATOMIC_RELEASE);
     }
     __atomic_store_n(&sync_state, SYNC_IDLE, __ATOMIC_RELEASE);
 }
 
-/* At bring-up: the boot CPU alone writes clk, and no tick runs yet. */
-static uint64_t ticks_ns(uint64_t ticks)
-{
-    return (uint64_t)time_record_ns(&clk.cur, (int64_t)ticks);
-}
-
 /*
- * On the boot CPU, for the AP cpu: the AP's TSC sample lies somewhere
- * between our asking and its answer, so pair it with the middle of that
- * window; keep the narrowest window of the rounds. Under TCG on a loaded
- * host the two vCPU threads rarely run at once, and a window of 10 ms put
- * a CPU's clock 5 ms off: so go on past SYNC_ROUNDS until a window is
- * narrow, for at most SYNC_MAX_NS. Returns the window kept, in ns.
+ * On the boot CPU, for the AP cpu: we and the AP each read the reference
+ * counter between two close reads of our own TSC, which pins each TSC to
+ * the counter within a microsecond however long the two vCPU threads take
+ * to answer each other (under TCG on a loaded host they rarely run at
+ * once: a ping-pong pairing of the TSCs took up to 10 ms there, and left
+ * an AP's clock ms off). Ask again while the answer comes too late to
+ * count the counter's wraps (the PIT's half wrap is 27 ms). Returns the
+ * uncertainty of the offset, in ns.
  */
 uint64_t time_sync_bsp(unsigned cpu)
 {
-    uint64_t best = UINT64_MAX, t0, t1, start = now_ns();
+    uint64_t start = now_ns();
+    struct ref_sample ours, ap;
+    int64_t offset = 0;
+    bool ok;
 
-    for (unsigned round = 0;
-         round < SYNC_ROUNDS || (ticks_ns(best) > SYNC_GOOD_NS && now_ns() - start < SYNC_MAX_NS);
-         round++) {
-        t0 = rdtsc_ordered();
+    do {
+        ref_sample(ref, &ours);
         __atomic_store_n(&sync_state, SYNC_ASK, __ATOMIC_RELEASE);
         while (__atomic_load_n(&sync_state, __ATOMIC_ACQUIRE) != SYNC_SAMPLED)
             __asm__ volatile("pause");
-        t1 = rdtsc_ordered();
-        if (t1 - t0 < best) {
-            best = t1 - t0;
-            tsc_offset[cpu] = (int64_t)(sync_tsc - (t0 + best / 2));
-        }
-    }
+        ap = sync_sample;
+        ok = ref_tsc_offset(ref, &ours, rdtsc_ordered(), &ap, clk.cur.hz, &offset);
+    } while (!ok && now_ns() - start < SYNC_MAX_NS);
+    if (!ok)
+        printk("CPU%u: no timely answer to pair its TSC with ours: its clock may be off\n", cpu);
+    tsc_offset[cpu] = offset;
     __atomic_store_n(&sync_state, SYNC_DONE, __ATOMIC_RELEASE);
     while (__atomic_load_n(&sync_state, __ATOMIC_ACQUIRE) != SYNC_IDLE)
         __asm__ volatile("pause");
-    return ticks_ns(best);
+    return (uint64_t)time_record_ns(&clk.cur, (int64_t)(ours.window + ap.window) / 2) +
+           1000000000ULL / ref->hz; /* and a counter tick */
 }
 
 /* Unix time at system time 0; XENPF_settime64 moves it (wallclock_lock). */

@@ -65,6 +65,23 @@ uint64_t tsc_hz_from(uint64_t tsc_ticks, uint64_t ref_ticks, uint64_t ref_hz)
     return muldiv64(tsc_ticks, ref_hz, ref_ticks);
 }
 
+/*
+ * The counter is one clock for all CPUs: two CPUs that each read it
+ * between two close reads of their own TSC learn the offset between their
+ * TSCs, however long apart the two readings are, as long as the counter
+ * cannot have wrapped in between (the caller's TSC bounds that).
+ */
+bool ref_tsc_offset(const struct refclock *c, const struct ref_sample *self, uint64_t until,
+                    const struct ref_sample *other, uint64_t tsc_hz, int64_t *offset)
+{
+    uint64_t wrap = 1ULL << c->bits, ticks = (other->raw - self->raw) & (wrap - 1);
+
+    if (muldiv64(until - self->tsc, c->hz, tsc_hz) >= wrap / 2)
+        return false;
+    *offset = (int64_t)(other->tsc - self->tsc - muldiv64(ticks, tsc_hz, c->hz));
+    return true;
+}
+
 /* One window of about `ticks` counter ticks; its TSC rate. */
 static uint64_t cal_window(const struct refclock *c, uint64_t ticks, struct ref_sample *start,
                            struct ref_sample *end)

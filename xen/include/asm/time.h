@@ -74,6 +74,13 @@ uint64_t ref_elapsed(const struct refclock *c, const struct ref_sample *a,
 /* The TSC rate in Hz from tsc_ticks over ref_ticks of a counter at ref_hz. */
 uint64_t tsc_hz_from(uint64_t tsc_ticks, uint64_t ref_ticks, uint64_t ref_hz);
 /*
+ * The TSC offset (theirs minus ours) of the CPU that took sample other,
+ * taken after ours (self) and before our TSC read `until`; false when
+ * until is too late to tell the counter's wraps apart.
+ */
+bool ref_tsc_offset(const struct refclock *c, const struct ref_sample *self, uint64_t until,
+                    const struct ref_sample *other, uint64_t tsc_hz, int64_t *offset);
+/*
  * The TSC rate at boot: the median of three windows, each between two
  * tight samples; *end is the last sample, where tracking starts.
  */

@@ -136,6 +136,43 @@ static void test_freed_frames_come_back_first(void)
     CU_ASSERT_EQUAL(frames_alloc(&ft, 1, FRAME_DOMAIN, 3), 16); /* then on past b */
 }
 
+static uint64_t scrubbed[NR];
+static unsigned nr_scrubbed;
+
+static void fake_clear(uint64_t mfn)
+{
+    scrubbed[nr_scrubbed++] = mfn;
+}
+
+/*
+ * The idle scrubber clears the frames freed since boot that are still
+ * free, a batch at a time, and nothing else: not the frames never used
+ * (cleared at allocation), not those handed out again meanwhile.
+ */
+static void test_scrub_freed_frames(void)
+{
+    uint64_t a;
+
+    fresh();
+    nr_scrubbed = 0;
+    frames_add_ram(&ft, 0, NR);
+    CU_ASSERT_FALSE(frames_scrub(&ft, 4, fake_clear)); /* nothing freed yet */
+    a = frames_alloc(&ft, 8, FRAME_DOMAIN, 1);
+    CU_ASSERT_EQUAL(frames_free(&ft, a, 8), 0);
+    CU_ASSERT_EQUAL(frames_alloc(&ft, 2, FRAME_DOMAIN, 2), a); /* 0, 1 in use again */
+    CU_ASSERT_TRUE(frames_scrub(&ft, 4, fake_clear));
+    CU_ASSERT_EQUAL(nr_scrubbed, 4);
+    CU_ASSERT_EQUAL(scrubbed[0], a + 2);
+    CU_ASSERT_FALSE(frames_scrub(&ft, 4, fake_clear));
+    CU_ASSERT_EQUAL(nr_scrubbed, 6);
+    for (uint64_t m = a + 2; m < a + 8; m++)
+        CU_ASSERT_EQUAL(pages[m].clean, 1);
+    CU_ASSERT_EQUAL(pages[a].clean, 0);
+    CU_ASSERT_EQUAL(pages[a + 8].clean, 0); /* never used: left to the allocation */
+    CU_ASSERT_EQUAL(frames_free(&ft, a, 2), 0);
+    CU_ASSERT_EQUAL(pages[a].clean, 0); /* freed again: dirty again */
+}
+
 static void test_names(void)
 {
     CU_ASSERT_STRING_EQUAL(frame_state_name(FRAME_XEN), "hypervisor");
@@ -153,5 +190,6 @@ void register_page_alloc_tests(void)
     CU_add_test(s, "boot modules are released", test_release_modules);
     CU_add_test(s, "aligned extents below a limit", test_extent_aligned_below_limit);
     CU_add_test(s, "freed frames come back first", test_freed_frames_come_back_first);
+    CU_add_test(s, "idle scrub of freed frames", test_scrub_freed_frames);
     CU_add_test(s, "state names", test_names);
 }

@@ -272,6 +272,24 @@ static void test_flush_only_when_stale(void)
     CU_ASSERT_EQUAL(mm.tlb_flushes, 0);
 }
 
+/* A frame the idle loop scrubbed is handed out as it is; any other is zeroed first. */
+static void test_scrubbed_frames_not_cleared_again(void)
+{
+    uint64_t x;
+
+    fresh();
+    x = frame(d1);
+    put_page(pg(x)); /* freed: dirty, its 0xaa bytes still there */
+    while (scrub_free_frames())
+        ;
+    CU_ASSERT_EQUAL(pg(x)->clean, 1);
+    tab(x)[0] = 0xaa; /* a mark the allocation must not clear: it trusts the scrub */
+    CU_ASSERT_EQUAL(alloc_domain_frames(d2, 1), x);
+    CU_ASSERT_EQUAL(tab(x)[0], 0xaa);
+    CU_ASSERT_EQUAL(pg(x)->clean, 0);
+    CU_ASSERT_EQUAL(tab(x)[1], 0);
+}
+
 static void test_descriptor_pages(void)
 {
     uint64_t l1, x, bad;
@@ -1259,6 +1277,7 @@ void register_page_types_tests(void)
     CU_add_test(s, "alloc: zeroed, one reference", test_alloc_zeroes_and_holds_one_ref);
     CU_add_test(s, "relinquish: the span covers every frame", test_relinquish_span_covers_all);
     CU_add_test(s, "TLB flushes only where stale", test_flush_only_when_stale);
+    CU_add_test(s, "scrubbed frames are not cleared again", test_scrubbed_frames_not_cleared_again);
     CU_add_test(s, "get_page: only the owner's frames", test_get_put_page_ownership);
     CU_add_test(s, "get_page: count overflow refused", test_get_page_count_overflow);
     CU_add_test(s, "put_page: the last frees", test_last_put_frees);

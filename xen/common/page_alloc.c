@@ -17,6 +17,8 @@ static void set_state(struct frame_table *ft, uint64_t mfn,
 
     ft->counts[pg->state]--;
     ft->counts[state]++;
+    if (state == FRAME_FREE)
+        pg->clean = 0; /* whatever it held is still there */
     pg->state = state;
     pg->owner = owner;
     pg->type = 0;
@@ -130,6 +132,13 @@ int frames_free(struct frame_table *ft, uint64_t first, uint64_t count)
         set_state(ft, m, FRAME_FREE, 0);
     if (first < ft->hint)
         ft->hint = first;
+    if (ft->dirty_lo == ft->dirty_hi) {
+        ft->dirty_lo = first;
+        ft->dirty_hi = first + count;
+    } else {
+        ft->dirty_lo = MIN(ft->dirty_lo, first);
+        ft->dirty_hi = MAX(ft->dirty_hi, first + count);
+    }
     return 0;
 }
 
@@ -137,6 +146,31 @@ uint64_t frames_release(struct frame_table *ft, uint64_t first, uint64_t count,
                         enum frame_state from)
 {
     return frames_move(ft, first, count, from, FRAME_FREE);
+}
+
+/*
+ * Freed frames are cleared while the machine is idle, as Xen scrubs in
+ * its idle loop, so that a new domain's populate seldom clears anything.
+ * Frames never used since boot are not in the span: touching all of RAM
+ * would cost the host more than clearing at allocation does.
+ */
+bool frames_scrub(struct frame_table *ft, unsigned max, void (*clear)(uint64_t mfn))
+{
+    unsigned cleared = 0;
+
+    for (uint64_t looked = 0; ft->dirty_lo < ft->dirty_hi && cleared < max && looked < 8UL * max;
+         looked++, ft->dirty_lo++) {
+        struct page_info *pg = &ft->pages[ft->dirty_lo];
+
+        if (pg->state == FRAME_FREE && !pg->clean) {
+            clear(ft->dirty_lo);
+            pg->clean = 1;
+            cleared++;
+        }
+    }
+    if (ft->dirty_lo >= ft->dirty_hi)
+        ft->dirty_lo = ft->dirty_hi = 0;
+    return ft->dirty_lo != ft->dirty_hi;
 }
 
 const char *frame_state_name(enum frame_state s)

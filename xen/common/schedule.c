@@ -23,6 +23,7 @@
 #include <xen/domctl.h>
 #include <xenolith/cmdline.h>
 #include <xenolith/errno.h>
+#include <xenolith/mm.h>
 #include <xenolith/pv.h>
 #include <xenolith/sched.h>
 #include <xenolith/spinlock.h>
@@ -259,6 +260,11 @@ noreturn void idle_loop(void)
             }
         }
         (void)cpu;
+        if (scrub_free_frames()) {
+            /* Between batches, whatever interrupt is pending is taken. */
+            __asm__ volatile("sti; nop; cli" ::: "memory");
+            continue;
+        }
         __asm__ volatile("sti; hlt; cli" ::: "memory");
     }
 }

@@ -196,17 +196,14 @@ void frames_unlock(void)
 void *alloc_xen_pages(unsigned count)
 {
     uint64_t mfn;
-    void *va;
 
     frames_lock();
     mfn = frames_alloc(&frame_table, count, FRAME_XEN, 0);
     frames_unlock();
     if (mfn == INVALID_MFN)
         return NULL;
-    flush_stale_frames(mfn, count);
-    va = mfn_to_virt(mfn);
-    memset(va, 0, (size_t)count * PAGE_SIZE);
-    return va;
+    prepare_new_frames(mfn, count);
+    return mfn_to_virt(mfn);
 }
 
 void free_xen_pages(void *va, unsigned count)

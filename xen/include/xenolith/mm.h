@@ -109,6 +109,10 @@ uint64_t alloc_domain_extent(struct domain *d, unsigned order, uint64_t limit);
 void free_domain_frame(struct page_info *pg);
 /* Flushes the CPUs that may still map frames about to be handed out anew. */
 void flush_stale_frames(uint64_t mfn, uint64_t count);
+/* Frames handed out anew: out of every TLB (flush_stale_frames) and zeroed unless scrubbed. */
+void prepare_new_frames(uint64_t mfn, uint64_t count);
+/* The idle loop's share of clearing freed frames (frames_scrub); true while some are left. */
+bool scrub_free_frames(void);
 /*
  * XENMEM_exchange: takes a frame of d's that holds no reference but the
  * allocation's (-EINVAL otherwise), leaving it with none; it is then either

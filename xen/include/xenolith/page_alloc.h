@@ -24,7 +24,7 @@ struct page_info {
     uint8_t state;
     uint8_t type;        /* PGT_*: what the frame is used as */
     uint8_t flags;       /* PGF_*: validated, pinned, allocated */
-    uint8_t pad;
+    uint8_t clean;       /* FRAME_FREE and known to hold only zeros (frames_scrub) */
     uint16_t owner;      /* domid, for FRAME_DOMAIN */
     uint16_t pad2;
     uint32_t count;      /* general references: mappings, pins, the allocation */
@@ -38,6 +38,7 @@ struct frame_table {
     uint64_t nr;       /* frames described: 0 .. nr-1 */
     uint64_t hint;     /* where the next search starts */
     uint64_t counts[FRAME_STATES];
+    uint64_t dirty_lo, dirty_hi; /* frames freed and not yet scrubbed lie in [lo, hi) */
 };
 
 #define INVALID_MFN (~0UL)
@@ -63,6 +64,12 @@ int frames_free(struct frame_table *ft, uint64_t first, uint64_t count);
 uint64_t frames_release(struct frame_table *ft, uint64_t first, uint64_t count,
                         enum frame_state from);
 const char *frame_state_name(enum frame_state s);
+/*
+ * Clears up to max frames freed since boot that are still FREE and not
+ * clean, with clear(), marking them clean; looks at no more than 8 * max
+ * frames. True while some may be left (the caller goes on when idle).
+ */
+bool frames_scrub(struct frame_table *ft, unsigned max, void (*clear)(uint64_t mfn));
 
 extern struct frame_table frame_table;
 

@@ -460,7 +460,8 @@ char *xs_read(struct xs *xs, xs_tx_t tx, const char *path, size_t *len)
     return talk_path(xs, XS_READ, tx, path, len);
 }
 
-int xs_read_many(struct xs *xs, xs_tx_t tx, const char *const *paths, unsigned n, char **vals)
+int xs_ask_many(struct xs *xs, xs_tx_t tx, const struct xs_ask *asks, unsigned n, char **vals,
+                size_t *lens)
 {
     uint32_t first = xs->next_req;
     bool deferring = xs->deferring;
@@ -471,13 +472,13 @@ int xs_read_many(struct xs *xs, xs_tx_t tx, const char *const *paths, unsigned n
         vals[i] = NULL;
     if (!xs->socket) {
         for (unsigned i = 0; i < n; i++)
-            vals[i] = xs_read(xs, tx, paths[i], NULL);
+            vals[i] = talk_path(xs, asks[i].type, tx, asks[i].path, lens ? &lens[i] : NULL);
         return 0;
     }
     xs->deferring = true; /* send_request only queues them in out[] */
     for (; sent < n && !err; sent++) {
-        xs_iov iov[1] = { { paths[sent], strlen(paths[sent]) + 1 } };
-        struct xsd_sockmsg hdr = { .type = XS_READ, .req_id = xs->next_req++, .tx_id = tx };
+        xs_iov iov[1] = { { asks[sent].path, strlen(asks[sent].path) + 1 } };
+        struct xsd_sockmsg hdr = { .type = asks[sent].type, .req_id = xs->next_req++, .tx_id = tx };
 
         err = send_request(xs, &hdr, iov, 1);
     }
@@ -487,15 +488,35 @@ int xs_read_many(struct xs *xs, xs_tx_t tx, const char *const *paths, unsigned n
     if (xs->pending)
         collect_deferred(xs); /* sends out[] and reads what came before */
     for (unsigned i = 0; i < sent; i++) {
-        struct xsd_sockmsg hdr = { .type = XS_READ, .req_id = first + i };
+        struct xsd_sockmsg hdr = { .type = asks[i].type, .req_id = first + i };
         int e;
 
-        vals[i] = await_answer(xs, &hdr, NULL, &e);
+        vals[i] = await_answer(xs, &hdr, lens ? &lens[i] : NULL, &e);
         if (!vals[i] && e != -ENOENT && e != -EACCES && !err)
             err = e;
     }
     queue_buffered_events(xs);
     return err;
+}
+
+int xs_read_many(struct xs *xs, xs_tx_t tx, const char *const *paths, unsigned n, char **vals)
+{
+    struct xs_ask asks[64];
+    int err = 0;
+
+    for (unsigned done = 0; done < n && !err; done += 64) {
+        unsigned k = n - done < 64 ? n - done : 64;
+
+        for (unsigned i = 0; i < k; i++)
+            asks[i] = (struct xs_ask){ XS_READ, paths[done + i] };
+        err = xs_ask_many(xs, tx, asks, k, vals + done, NULL);
+    }
+    return err;
+}
+
+char **xs_split_list(const char *list, size_t len, unsigned *num)
+{
+    return list ? split_strings(list, len, num) : NULL;
 }
 
 int xs_write(struct xs *xs, xs_tx_t tx, const char *path, const void *data, size_t len)

@@ -38,6 +38,19 @@ char *xs_read(struct xs *xs, xs_tx_t tx, const char *path, size_t *len);
  * error that was not ENOENT or EACCES (the connection's).
  */
 int xs_read_many(struct xs *xs, xs_tx_t tx, const char *const *paths, unsigned n, char **vals);
+/*
+ * The same for requests of any path-only kind (XS_READ, XS_DIRECTORY,
+ * XS_GET_PERMS): vals[i] the raw answer to asks[i] (malloc'd, NUL-ended,
+ * lens[i] its length when lens is not NULL) or NULL. A directory's answer
+ * is NUL-separated names: xs_split_list() makes it xs_directory()'s vector.
+ */
+struct xs_ask {
+    uint32_t type;
+    const char *path;
+};
+int xs_ask_many(struct xs *xs, xs_tx_t tx, const struct xs_ask *asks, unsigned n, char **vals,
+                size_t *lens);
+char **xs_split_list(const char *list, size_t len, unsigned *num);
 int xs_write(struct xs *xs, xs_tx_t tx, const char *path, const void *data, size_t len);
 int xs_mkdir(struct xs *xs, xs_tx_t tx, const char *path);
 int xs_rm(struct xs *xs, xs_tx_t tx, const char *path);

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "dom.h"
+#include <xen/io/xs_wire.h>
 #include <xen/sched.h>
 #include "dom_dev.h"
 #include "dom_xs.h"
@@ -170,7 +171,8 @@ fail:
 
 int dom_destroy(struct dom_ctx *c, uint32_t domid)
 {
-    char *path;
+    char *path, vmkey[64], dirs[2][80], *ans[3];
+    size_t lens[3] = { 0 };
     int rc;
 
     if (domid == 0) {
@@ -187,15 +189,26 @@ int dom_destroy(struct dom_ctx *c, uint32_t domid)
         return -1;
     }
     /*
-     * Writes and removals are only sent, and answered together at the end
-     * (xs_defer_begin): one round trip for them, besides the reads.
+     * What the removals depend on (the devices Dom0 serves, the /vm path)
+     * is read in one round trip; the removals are only sent and answered
+     * together at the end (xs_defer_begin): two round trips in all.
      */
+    snprintf(vmkey, sizeof(vmkey), "/local/domain/%u/vm", domid);
+    dom_dev_backend_dir(DOM_DEV_VIF, domid, dirs[DOM_DEV_VIF], sizeof(dirs[0]));
+    dom_dev_backend_dir(DOM_DEV_VBD, domid, dirs[DOM_DEV_VBD], sizeof(dirs[0]));
+    xs_ask_many(c->xs, XS_TX_NONE,
+                (const struct xs_ask[3]){ { XS_DIRECTORY, dirs[DOM_DEV_VIF] },
+                                          { XS_DIRECTORY, dirs[DOM_DEV_VBD] },
+                                          { XS_READ, vmkey } },
+                3, ans, lens);
     xs_defer_begin(c->xs);
     xs_release_domain(c->xs, domid);
     /* Scripts offline/remove and backends gone, so no vif or loop device outlives the guest. */
-    dom_dev_remove_all(c, domid);
-    dom_xs_remove(c, domid);
+    dom_dev_remove_all(c, domid, ans, lens);
+    dom_xs_remove(c, domid, ans[2]);
     xs_defer_end(c->xs);
+    for (int i = 0; i < 3; i++)
+        free(ans[i]);
     path = dom_userdata_path(c, domid);
     if (path)
         unlink(path);

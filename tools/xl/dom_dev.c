@@ -488,14 +488,20 @@ int dom_dev_remove(struct dom_ctx *c, uint32_t domid, enum dom_dev_kind kind, un
     return rc;
 }
 
-void dom_dev_remove_all(struct dom_ctx *c, uint32_t domid)
+void dom_dev_backend_dir(enum dom_dev_kind kind, uint32_t domid, char *buf, size_t size)
+{
+    snprintf(buf, size, "/local/domain/0/backend/%s/%u", kind_names[kind], domid);
+}
+
+void dom_dev_remove_all(struct dom_ctx *c, uint32_t domid, char *const lists[2],
+                        const size_t lens[2])
 {
     for (int kind = DOM_DEV_VIF; kind <= DOM_DEV_VBD; kind++) {
         char base[80], **devs;
         unsigned n = 0;
 
-        snprintf(base, sizeof(base), "/local/domain/0/backend/%s/%u", kind_names[kind], domid);
-        devs = xs_directory(c->xs, XS_TX_NONE, base, &n);
+        dom_dev_backend_dir((enum dom_dev_kind)kind, domid, base, sizeof(base));
+        devs = xs_split_list(lists[kind], lens[kind], &n);
         for (unsigned i = 0; devs && i < n; i++)
             dom_dev_remove(c, domid, (enum dom_dev_kind)kind, (unsigned)atoi(devs[i]), false);
         free(devs);

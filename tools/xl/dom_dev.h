@@ -89,7 +89,14 @@ int dom_dev_vbd_add(struct dom_ctx *c, uint32_t domid, const char *dname,
  */
 int dom_dev_remove(struct dom_ctx *c, uint32_t domid, enum dom_dev_kind kind, unsigned devid,
                    bool graceful);
-/* Every vif and vbd Dom0 serves to domid (dom_destroy; missing nodes are fine). */
-void dom_dev_remove_all(struct dom_ctx *c, uint32_t domid);
+/* The backend directory of Dom0's devices of a kind for domid. */
+void dom_dev_backend_dir(enum dom_dev_kind kind, uint32_t domid, char *buf, size_t size);
+/*
+ * Every vif and vbd Dom0 serves to domid (dom_destroy; missing nodes are
+ * fine): lists[kind] is the directory of dom_dev_backend_dir(kind) as
+ * xs_ask_many read it (NULL: none), lens[kind] its length.
+ */
+void dom_dev_remove_all(struct dom_ctx *c, uint32_t domid, char *const lists[2],
+                        const size_t lens[2]);
 
 #endif

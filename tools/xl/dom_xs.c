@@ -223,15 +223,12 @@ int dom_xs_publish(struct dom_ctx *c, uint32_t domid, const struct dom_params *p
     return transact(c, "the xenstore tree", domid, fill_publish, &a);
 }
 
-void dom_xs_remove(struct dom_ctx *c, uint32_t domid)
+void dom_xs_remove(struct dom_ctx *c, uint32_t domid, const char *vm)
 {
-    char path[128], *vm;
+    char path[128];
 
-    snprintf(path, sizeof(path), "/local/domain/%u/vm", domid);
-    vm = xs_read(c->xs, XS_TX_NONE, path, NULL);
     if (vm && !strncmp(vm, "/vm/", 4))
         xs_rm(c->xs, XS_TX_NONE, vm);
-    free(vm);
     /* Backends Dom0 serves for this guest (console now; vif and vbd later). */
     for (const char *const *kind = (const char *const[]){ "console", "vif", "vbd", NULL };
          *kind; kind++) {

@@ -12,10 +12,11 @@
 int dom_xs_publish(struct dom_ctx *c, uint32_t domid, const struct dom_params *p,
                    const struct xc_pv_build *b);
 /*
- * Removes everything dom_xs_publish wrote (missing nodes are fine). The
+ * Removes everything dom_xs_publish wrote (missing nodes are fine); vm is
+ * the value of /local/domain/<domid>/vm, its /vm/<uuid> directory. The
  * removals are only sent: they are answered by the caller's xs_defer_end.
  * Call between xs_defer_begin and xs_defer_end.
  */
-void dom_xs_remove(struct dom_ctx *c, uint32_t domid);
+void dom_xs_remove(struct dom_ctx *c, uint32_t domid, const char *vm);
 
 #endif

@@ -512,6 +512,29 @@ static void test_daemon_end_to_end(void)
         for (int i = 0; i < 4; i++)
             free(vals[i]);
     }
+    /* Requests of mixed kinds in one round trip (dom_destroy): a directory, a read, a miss. */
+    {
+        const struct xs_ask asks[] = { { XS_DIRECTORY, "/e2e/t0" }, { XS_READ, "/e2e/m" },
+                                       { XS_DIRECTORY, "/e2e/none" } };
+        char *vals[3], **names;
+        size_t lens[3];
+        unsigned k = 0;
+
+        CU_ASSERT_EQUAL(xs_write(xs, XS_TX_NONE, "/e2e/t0/x", "1", 1), 0);
+        CU_ASSERT_EQUAL(xs_write(xs, XS_TX_NONE, "/e2e/t0/y", "2", 1), 0);
+        CU_ASSERT_EQUAL(xs_ask_many(xs, XS_TX_NONE, asks, 3, vals, lens), 0);
+        names = xs_split_list(vals[0], lens[0], &k);
+        CU_ASSERT_EQUAL_FATAL(k, 2);
+        CU_ASSERT_STRING_EQUAL(names[0], "x");
+        CU_ASSERT_STRING_EQUAL(names[1], "y");
+        CU_ASSERT_STRING_EQUAL(vals[1] ? vals[1] : "", "mm");
+        CU_ASSERT_EQUAL(lens[1], 2);
+        CU_ASSERT_PTR_NULL(vals[2]);
+        CU_ASSERT_PTR_NULL(xs_split_list(vals[2], 0, &k));
+        free(names);
+        for (int i = 0; i < 3; i++)
+            free(vals[i]);
+    }
     xs_close(xs);
     kill(pid, SIGTERM);
     waitpid(pid, NULL, 0);

@@ -219,17 +219,16 @@ int main_create(int argc, char **argv)
         fprintf(stderr, "Parsing config from %s\n", o.file);
     if (xl_load_config(&c, o.file, o.overrides, o.noverrides, stderr) < 0)
         goto out;
-    if (!(json = xl_json_domain(&c, -1)))
-        goto out;
     if (xl_globals.dryrun || o.dryrun) {
+        if (!(json = xl_json_domain(&c, -1)))
+            goto out;
         fputs(json, stdout);
         rc = 0;
         goto out;
     }
-    if (params_from_config(&c, o.file, &p) || dom_ctx_open(&dc, "xl create"))
-        goto out;
-    free(json); /* again, with the generated MACs */
-    if (!(json = xl_json_domain(&c, -1)))
+    /* The stored config is written after params_from_config: it keeps the generated MACs. */
+    if (params_from_config(&c, o.file, &p) || dom_ctx_open(&dc, "xl create") ||
+        !(json = xl_json_domain(&c, -1)))
         goto out;
     p.config_json = json;
     p.paused = o.paused;

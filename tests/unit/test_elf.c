@@ -12,6 +12,7 @@ static char err[160];
 
 #define NOTES_OFF 512
 #define VBASE 0xffffffff80000000ULL
+#define LINUX_P2M_BASE 0x8000000000ULL /* Linux 6.1's INIT_P2M: L4 slot 1 */
 
 static void put64(size_t off, uint64_t v) { memcpy(img + off, &v, 8); }
 static void put32(size_t off, uint32_t v) { memcpy(img + off, &v, 4); }
@@ -69,6 +70,7 @@ static void build(void)
     note64(XEN_ELFNOTE_HYPERCALL_PAGE, VBASE + 0x100800);
     note_str(XEN_ELFNOTE_FEATURES, "!writable_page_tables|pae_pgdir_above_4gb|bogus");
     note64(XEN_ELFNOTE_MOD_START_PFN, 1);
+    note64(XEN_ELFNOTE_INIT_P2M, LINUX_P2M_BASE);
 }
 
 static int parse(struct elf_kernel *k)
@@ -93,7 +95,7 @@ static void test_linux_like(void)
     CU_ASSERT_EQUAL(k.features_supported,
                     (1U << XENFEAT_writable_page_tables) | (1U << XENFEAT_pae_pgdir_above_4gb));
     CU_ASSERT_FALSE(k.has_supported_features_note);
-    CU_ASSERT_EQUAL(k.p2m_base, ELF_UNSET);
+    CU_ASSERT_EQUAL(k.p2m_base, LINUX_P2M_BASE);
 }
 
 static void test_defaults(void)
@@ -110,6 +112,7 @@ static void test_defaults(void)
     CU_ASSERT_EQUAL(k.virt_base, 0);          /* VIRT_BASE unset: 0 */
     CU_ASSERT_EQUAL(k.entry, 0x100010);       /* ENTRY unset: e_entry */
     CU_ASSERT_EQUAL(k.virt_kstart, 0x100000); /* PADDR_OFFSET unset: 0 */
+    CU_ASSERT_EQUAL(k.p2m_base, ELF_UNSET);   /* no INIT_P2M: the list in the region */
 }
 
 static void expect_error(const char *what)

@@ -4,11 +4,15 @@
  * memory layout" says and as Xen's own Dom0 builder does, so that a kernel
  * made for Xen cannot tell the difference at entry:
  *
- *   VIRT_BASE: kernel | initrd (unless MOD_START_PFN) | p2m list |
- *   start_info | page tables | boot stack | padding to 4 MiB (>= 512 KiB)
+ *   VIRT_BASE: kernel | initrd (unless MOD_START_PFN) | p2m list (unless
+ *   INIT_P2M) | start_info | page tables | boot stack | padding to 4 MiB
+ *   (>= 512 KiB)
  *
  * pfn N is mapped at VIRT_BASE + N pages; all RAM pages after the region
- * are unmapped (an unmapped initrd comes first among them).
+ * are unmapped, except the p2m list when the kernel gives INIT_P2M. The
+ * pfns after the region: an unmapped initrd, then with INIT_P2M the p2m
+ * list's pages and the page tables that map it at the note's address
+ * (start_info's first_p2m_pfn and nr_p2m_frames).
  */
 #include <asm/bootinfo.h>
 #include <asm/page.h>
@@ -18,6 +22,7 @@
 #include <xenolith/cmdline.h>
 #include <xenolith/dom0.h>
 #include <xenolith/elf.h>
+#include <xenolith/guest_access.h>
 #include <xenolith/hypercall.h>
 #include <xenolith/mm.h>
 #include <xenolith/sched.h>
@@ -70,6 +75,14 @@ struct layout {
     uint64_t vphysmap_start, vphysmap_end, vstartinfo_start, vstartinfo_end;
     uint64_t vpt_start, vpt_end, vstack_start, vstack_end;
     uint64_t nr_pt_pages;
+    /*
+     * With INIT_P2M: the list's pages are pfns p2m_first.. (p2m_pages of
+     * them, mapping vphysmap_start rounded down to a page), its tables
+     * follow; p2m_frames counts both (at most that many before they are
+     * built, exactly that many after).
+     */
+    bool p2m_outside;
+    uint64_t p2m_first, p2m_pages, p2m_frames;
 };
 
 struct dom0_build {
@@ -119,6 +132,40 @@ static uint64_t nr_tables(uint64_t s, uint64_t e, unsigned shift)
     return ((e - 1) >> shift) - (s >> shift) + 1;
 }
 
+static uint64_t initrd_pages_after_region(const struct dom0_build *b)
+{
+    return b->k.unmapped_initrd ? (b->initrd_len + PAGE_SIZE - 1) >> PAGE_SHIFT : 0;
+}
+
+/*
+ * INIT_P2M (public/elfnote.h): the p2m list at the note's address instead
+ * of inside the region, as Xen's Dom0 builder places it. Its frames come
+ * after the region and the unmapped initrd. The table count is exact
+ * unless the list shares an L3 or L2 with the region (check_kernel
+ * refuses an overlap), then an upper bound.
+ */
+static void place_p2m_outside(struct dom0_build *b)
+{
+    struct layout *l = &b->l;
+    uint64_t s, e;
+
+    l->p2m_outside = true;
+    l->vphysmap_start = b->k.p2m_base;
+    l->vphysmap_end = l->vphysmap_start + b->nr_pages * sizeof(uint64_t);
+    if (l->vphysmap_end < l->vphysmap_start)
+        return; /* check_kernel refuses it */
+    s = ROUNDDOWN(l->vphysmap_start, PAGE_SIZE);
+    e = ROUNDUP(l->vphysmap_end, PAGE_SIZE);
+    l->p2m_pages = (e - s) >> PAGE_SHIFT;
+    l->p2m_frames = l->p2m_pages + nr_tables(s, e, L4_SHIFT) + nr_tables(s, e, L3_SHIFT) +
+                    nr_tables(s, e, L2_SHIFT);
+}
+
+static uint64_t va_pfn(const struct dom0_build *b, uint64_t va)
+{
+    return (va - b->l.v_start) >> PAGE_SHIFT;
+}
+
 /* Xen's search: the fewest table pages that map the region they end up in. */
 static void compute_layout(struct dom0_build *b)
 {
@@ -131,7 +178,9 @@ static void compute_layout(struct dom0_build *b)
     if (!b->k.unmapped_initrd)
         l->vinitrd_end += b->initrd_len;
     l->vphysmap_start = ROUNDUP(l->vinitrd_end, PAGE_SIZE);
-    l->vphysmap_end = l->vphysmap_start + b->nr_pages * sizeof(uint64_t);
+    l->vphysmap_end = l->vphysmap_start;
+    if (b->k.p2m_base == ELF_UNSET)
+        l->vphysmap_end += b->nr_pages * sizeof(uint64_t);
     l->vstartinfo_start = ROUNDUP(l->vphysmap_end, PAGE_SIZE);
     l->vstartinfo_end = l->vstartinfo_start + sizeof(start_info_t) +
                         sizeof(struct dom0_vga_console_info);
@@ -149,6 +198,9 @@ static void compute_layout(struct dom0_build *b)
             l->nr_pt_pages)
             break;
     }
+    l->p2m_first = va_pfn(b, l->v_end) + initrd_pages_after_region(b);
+    if (b->k.p2m_base != ELF_UNSET)
+        place_p2m_outside(b);
 }
 
 static uint64_t pfn_to_mfn(const struct dom0_build *b, uint64_t pfn)
@@ -164,11 +216,6 @@ static uint64_t pfn_to_mfn(const struct dom0_build *b, uint64_t pfn)
 static void *pfn_va(const struct dom0_build *b, uint64_t pfn)
 {
     return mfn_to_virt(pfn_to_mfn(b, pfn));
-}
-
-static uint64_t va_pfn(const struct dom0_build *b, uint64_t va)
-{
-    return (va - b->l.v_start) >> PAGE_SHIFT;
 }
 
 /* Largest contiguous runs first, so the region is usually one extent. */
@@ -228,13 +275,47 @@ static uint64_t build_page_tables(struct dom0_build *b)
     return pfn_to_mfn(b, pt_first) << PAGE_SHIFT;
 }
 
+/*
+ * INIT_P2M: the list's pages at its address, writable, through tables of
+ * its own under the initial L4 (Linux copies that L4 entry into its own
+ * and frees the whole subtree later: xen_cleanmfnmap). The tables are not
+ * mapped anywhere; pinning the L4 types them.
+ */
+static void map_p2m_outside(struct dom0_build *b)
+{
+    struct layout *l = &b->l;
+    pte_t *l4 = pfn_va(b, va_pfn(b, l->vpt_start));
+    uint64_t pfn = l->p2m_first, next_pt = l->p2m_first + l->p2m_pages;
+    uint64_t va = ROUNDDOWN(l->vphysmap_start, PAGE_SIZE);
+
+    for (; va < l->vphysmap_end; va += PAGE_SIZE, pfn++) {
+        pte_t *l3 = next_table(b, &l4[PT_INDEX(va, L4_SHIFT)], &next_pt);
+        pte_t *l2 = next_table(b, &l3[PT_INDEX(va, L3_SHIFT)], &next_pt);
+        pte_t *l1 = next_table(b, &l2[PT_INDEX(va, L2_SHIFT)], &next_pt);
+
+        l1[PT_INDEX(va, L1_SHIFT)] = (pfn_to_mfn(b, pfn) << PAGE_SHIFT) | L1_PROT;
+    }
+    ASSERT(next_pt - l->p2m_first <= l->p2m_frames);
+    l->p2m_frames = next_pt - l->p2m_first;
+}
+
+/* The pfn behind va in Dom0's initial mappings: the region, or the p2m list's own. */
+static uint64_t mapped_pfn(const struct dom0_build *b, uint64_t va)
+{
+    const struct layout *l = &b->l;
+
+    if (l->p2m_outside && va >= l->vphysmap_start && va < l->vphysmap_end)
+        return l->p2m_first + ((va - ROUNDDOWN(l->vphysmap_start, PAGE_SIZE)) >> PAGE_SHIFT);
+    return va_pfn(b, va);
+}
+
 static void copy_to_region(struct dom0_build *b, uint64_t va, const uint8_t *src, uint64_t len)
 {
     while (len) {
         uint64_t off = va & (PAGE_SIZE - 1);
         uint64_t n = MIN(len, PAGE_SIZE - off);
 
-        memcpy((uint8_t *)pfn_va(b, va_pfn(b, va)) + off, src, n);
+        memcpy((uint8_t *)pfn_va(b, mapped_pfn(b, va)) + off, src, n);
         va += n;
         src += n;
         len -= n;
@@ -303,6 +384,10 @@ static void write_start_info(struct dom0_build *b, const char *cmdline)
     si->pt_base = b->l.vpt_start;
     si->nr_pt_frames = b->l.nr_pt_pages;
     si->mfn_list = b->l.vphysmap_start;
+    if (b->l.p2m_outside) {
+        si->first_p2m_pfn = b->l.p2m_first;
+        si->nr_p2m_frames = b->l.p2m_frames;
+    }
     if (b->initrd_len) {
         if (b->k.unmapped_initrd) {
             si->flags |= SIF_MOD_START_PFN;
@@ -347,8 +432,20 @@ static const char *check_kernel(const struct dom0_build *b)
     if (l->v_end < l->v_start ||
         (l->v_start < HYPERVISOR_VIRT_END && l->v_end > HYPERVISOR_VIRT_START))
         return "the kernel's mapping overlaps the hypervisor's area";
-    if (va_pfn(b, l->v_end) + (k->unmapped_initrd ? (b->initrd_len + PAGE_SIZE - 1) >> PAGE_SHIFT : 0) >
-        b->nr_pages)
+    if (l->p2m_outside) {
+        uint64_t s = l->vphysmap_start, e = l->vphysmap_end;
+
+        /* Its tables must not land in the hypervisor's L4 slots. */
+        if (e < s || !is_canonical(s) || !is_canonical(e - 1) ||
+            (s >> 47) != ((e - 1) >> 47) ||
+            (s < HYPERVISOR_VIRT_END && e > HYPERVISOR_VIRT_START))
+            return "INIT_P2M: the p2m list would not be canonical or would overlap the "
+                   "hypervisor's area";
+        /* Xen panics on the same overlap ("P->M table overlaps initial mapping"). */
+        if (l->v_start <= e && s <= l->v_end)
+            return "INIT_P2M: the p2m list would overlap the kernel's initial mapping";
+    }
+    if (l->p2m_first + l->p2m_frames > b->nr_pages)
         return "dom0_mem is too small for the kernel's initial mapping";
     return NULL;
 }
@@ -431,6 +528,8 @@ struct vcpu *dom0_construct(void)
 
     v = b.d->vcpu[0];
     v->cr3 = build_page_tables(&b);
+    if (b.l.p2m_outside)
+        map_p2m_outside(&b);
     elf_kernel_for_each_segment(&b.k, load_segment, &b);
     if (scratch)
         free_xen_pages(scratch, scratch_pages);

@@ -99,6 +99,11 @@ static bool pit_probe(void)
     return ticks(&pit);
 }
 
+uint16_t refclock_pm_timer_port(void)
+{
+    return pm_port;
+}
+
 const struct refclock *refclock_probe(void)
 {
     if (pm_timer_probe())

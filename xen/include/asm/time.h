@@ -55,6 +55,12 @@ struct refclock {
 
 /* The ACPI PM timer if the FADT has one that counts, else PIT channel 2. */
 const struct refclock *refclock_probe(void);
+/*
+ * The PM timer's I/O port from the FADT, 0 if there is none; set by
+ * refclock_probe() whether or not the timer became the reference. No
+ * guest may use its 4 bytes (pv/emul_priv.c), as on Xen.
+ */
+uint16_t refclock_pm_timer_port(void);
 
 /* The counter (raw) read between two TSC reads: tsc is their middle, window their distance. */
 struct ref_sample {

@@ -8,6 +8,7 @@
  */
 #include <asm/cpu.h>
 #include <asm/io.h>
+#include <asm/time.h>
 #include <xen/sched.h>
 #include <xen/xen.h>
 #include <xenolith/guest_access.h>
@@ -66,11 +67,24 @@ static int prefixes(struct insn *in)
     }
 }
 
-/* Ports the hypervisor keeps: the PICs, the PIT and its gate, PCI config data, its serial port. */
-static bool port_is_hypervisors(uint16_t port)
+/*
+ * Ports the hypervisor keeps, as Xen's dom0_setup_permissions denies them:
+ * the PICs, the PIT and its gate, the ACPI PM timer (the FADT's 4 bytes,
+ * which time.c may calibrate against), and its serial port. An access is
+ * refused if any byte of it falls on one (Xen: ioports_access_permitted
+ * over port..port+size-1).
+ */
+static bool port_is_hypervisors(uint16_t port, unsigned size)
 {
-    return (port >= 0x20 && port <= 0x21) || (port >= 0xa0 && port <= 0xa1) ||
-           (port >= 0x40 && port <= 0x43) || port == 0x61 || (port >= 0x3f8 && port <= 0x3ff);
+    static const struct {
+        uint16_t first, last;
+    } kept[] = { { 0x20, 0x21 }, { 0xa0, 0xa1 }, { 0x40, 0x43 }, { 0x61, 0x61 }, { 0x3f8, 0x3ff } };
+    unsigned last = port + size - 1, pm = refclock_pm_timer_port();
+
+    for (unsigned i = 0; i < ARRAY_SIZE(kept); i++)
+        if (port <= kept[i].last && last >= kept[i].first)
+            return true;
+    return pm && port <= pm + 3 && last >= pm;
 }
 
 static bool iopl_ok(const struct vcpu *v)
@@ -84,7 +98,7 @@ static uint32_t port_in(struct vcpu *v, uint16_t port, unsigned size)
 {
     uint32_t v32 = 0;
 
-    if (!v->domain->is_hardware || port_is_hypervisors(port))
+    if (!v->domain->is_hardware || port_is_hypervisors(port, size))
         return size == 4 ? ~0U : (1U << (size * 8)) - 1;
     if (port >= 0xcf8 && port <= 0xcff) {
         if (port == 0xcf8 && size == 4)
@@ -103,7 +117,7 @@ static uint32_t port_in(struct vcpu *v, uint16_t port, unsigned size)
 
 static void port_out(struct vcpu *v, uint16_t port, unsigned size, uint32_t val)
 {
-    if (!v->domain->is_hardware || port_is_hypervisors(port))
+    if (!v->domain->is_hardware || port_is_hypervisors(port, size))
         return;
     if (port >= 0xcf8 && port <= 0xcff) {
         if (port == 0xcf8 && size == 4) {

@@ -129,8 +129,9 @@ for r in $(seq 1 "$rounds"); do
                  awk '{ print $2 - $1 }')
         guest_s=$(tr -d '\r' <"$log" | sed -n 's/^BENCH-DEV-CLOCK \(start\|end\) uptime=//p' |
                   awk 'NR == 1 { a = $1 } END { if (NR == 2) print $1 - a }')
-        # The TSC rate the hypervisor took (Xenolith: "TSC: N MHz (calibrated
-        # against the PIT)"; Xen: "Detected N MHz processor").
+        # The TSC rate the hypervisor took at boot (Xenolith: "TSC: N MHz,
+        # calibrated against the ACPI PM timer (port ...)", not its later
+        # "TSC: corrected to N MHz"; Xen: "Detected N MHz processor").
         mhz=$(tr -d '\r' <"$log" | sed -n 's/^(XEN) TSC: \([0-9.]*\) MHz.*/\1/p; s/^(XEN) Detected \([0-9.]*\) MHz processor.*/\1/p' | head -n1)
         [ -n "$host_s" ] && [ -n "$guest_s" ] &&
             printf '%s\t%s\tclock\t1\tguest_s=%s\thost_s=%s\ttsc_mhz=%s\n' "$label" "$r" "$guest_s" "$host_s" "${mhz:-0}" |

@@ -30,9 +30,26 @@ static void unlink(struct timer *t)
     t->next = NULL;
 }
 
+/*
+ * Arming the local APIC timer costs ~12 us under QEMU (an emulated MMIO
+ * write that re-arms a host timer), and a guest re-arms its one-shot timer
+ * at every idle entry. So the APIC is armed again only when the head of
+ * the list must fire earlier than the armed deadline, by more than
+ * TIMER_SLACK_NS (Xen's timer_slack, 50 us by default); a head that moved
+ * later, or went, gets an early interrupt that finds nothing due and arms
+ * for the new head. armed[cpu] is 0 when nothing is armed.
+ */
+#define TIMER_SLACK_NS 50000
+static uint64_t armed[NR_CPUS];
+
 static void reprogram(unsigned cpu)
 {
-    apic_timer_program(timers[cpu] ? timers[cpu]->expires : 0);
+    uint64_t head = timers[cpu] ? timers[cpu]->expires : 0;
+
+    if (!head || (armed[cpu] && armed[cpu] <= head + TIMER_SLACK_NS))
+        return;
+    armed[cpu] = head;
+    apic_timer_program(head);
 }
 
 void set_timer(struct timer *t, uint64_t expires)
@@ -71,6 +88,7 @@ void timer_interrupt(void)
     unsigned cpu = smp_processor_id();
 
     spin_lock(&timer_lock);
+    armed[cpu] = 0; /* the one-shot fired */
     while (timers[cpu] && timers[cpu]->expires <= now_ns()) {
         struct timer *t = timers[cpu];
 

@@ -22,7 +22,8 @@ struct build {
     size_t ramdisk_len;
     struct xc_pv_layout lay;
     xen_pfn_t *p2m;     /* pfn -> mfn, lay.nr_pages entries */
-    void *region;       /* pfns 0 .. region_pages - 1, mapped here while building */
+    void *region;       /* pfns 0 .. mapped - 1 (xc_pv_written_pages), mapped here while building */
+    unsigned long mapped;
     uint64_t shared_info_mfn;
 };
 
@@ -140,8 +141,10 @@ static int load_ramdisk_unmapped(struct build *s)
 static int fill_region(struct build *s)
 {
     const struct xc_pv_layout *lay = &s->lay;
-    int rc = map_frames(s, 0, lay->region_pages, &s->region);
+    int rc;
 
+    s->mapped = xc_pv_written_pages(lay);
+    rc = map_frames(s, 0, s->mapped, &s->region);
     if (rc)
         return rc;
     /*
@@ -150,7 +153,7 @@ static int fill_region(struct build *s)
      * clears at allocation), and clearing megabytes again in Dom0 cost
      * 5-7 ms of a create under QEMU.
      */
-    rc = xc_kernel_copy(&s->k, s->region, lay->virt_base, lay->region_pages * XC_PAGE_SIZE,
+    rc = xc_kernel_copy(&s->k, s->region, lay->virt_base, s->mapped * XC_PAGE_SIZE,
                         s->xc->err, sizeof(s->xc->err));
     if (rc)
         return rc;
@@ -269,14 +272,14 @@ int xc_pv_build(xc_t *xc, struct xc_pv_build *b)
         (rc = fill_region(&s)) || (rc = alloc_ports(&s)))
         goto out;
     write_start_info(&s);
-    xc_unmap_foreign(s.region, s.lay.region_pages);
+    xc_unmap_foreign(s.region, s.mapped);
     s.region = NULL;
     if ((rc = hypercall_page(&s)) || (rc = mask_upcalls(&s)) || (rc = pin_l4(&s)) ||
         (rc = set_vcpu0(&s)))
         goto out;
 out:
     if (s.region)
-        xc_unmap_foreign(s.region, s.lay.region_pages);
+        xc_unmap_foreign(s.region, s.mapped);
     free(s.p2m);
     free(s.ramdisk);
     xc_kernel_free(&s.k);

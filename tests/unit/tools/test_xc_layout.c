@@ -101,6 +101,11 @@ static void test_order(void)
     CU_ASSERT_EQUAL(l.region_pages, (l.virt_end - VBASE) >> 12);
     /* Linux keeps one L2: the region must stay below 0xffffffffc0000000. */
     CU_ASSERT_TRUE(l.virt_end <= 0xffffffffc0000000ull);
+    /* The builder maps only what it writes: through the page tables, not the stack and slack. */
+    CU_ASSERT_EQUAL(xc_pv_written_pages(&l), l.pt_pfn + l.nr_pt);
+    CU_ASSERT_EQUAL(xc_pv_written_pages(&l), l.stack_pfn);
+    CU_ASSERT_TRUE(xc_pv_written_pages(&l) > l.start_info_pfn);
+    CU_ASSERT_TRUE(xc_pv_written_pages(&l) + 128 < l.region_pages); /* >= 512 KiB of slack unmapped */
 }
 
 static void test_ramdisk_placement(void)

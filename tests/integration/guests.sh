@@ -134,16 +134,21 @@ for kernel in "${kernels[@]}"; do
     esac
 done
 
+# The test name of a run: the kernel's, with @xapic when it has it.
+run_name() {
+    local kernel=${1%@xapic}
+    echo "$(basename "$kernel" .elf)${1#"$kernel"}"
+}
+
 running=0
 for run in "${runs[@]}"; do
-    kernel=${run%@xapic}
-    name=$(basename "$kernel" .elf)${run#"$kernel"}
+    name=$(run_name "$run")
     rm -f "$logs/$name.result"
     if [ "$running" -ge "$jobs" ]; then
         wait -n
         running=$((running - 1))
     fi
-    run_one "$name" "$kernel" &
+    run_one "$name" "${run%@xapic}" &
     running=$((running + 1))
 done
 wait
@@ -151,8 +156,7 @@ wait
 # Results in a fixed order, once every run has finished.
 failed=0
 for run in "${runs[@]}"; do
-    kernel=${run%@xapic}
-    name=$(basename "$kernel" .elf)${run#"$kernel"}
+    name=$(run_name "$run")
     cat "$logs/$name.result" 2>/dev/null || echo "FAIL: guests/$name ($label): no result"
     if ! grep -q '^\(PASS\|SKIP\):' "$logs/$name.result" 2>/dev/null; then
         failed=$((failed + 1))

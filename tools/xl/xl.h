@@ -29,6 +29,8 @@ extern const size_t xl_cmd_count;
 
 /* Exact name, else the one command name starts with; NULL if none or several. */
 const struct xl_cmd *xl_cmd_lookup(const char *name, int *ambiguous);
+/* xl's internal entry points (XL_MONITOR_CMD): exact names only, never in help. */
+const struct xl_cmd *xl_internal_lookup(const char *name);
 /* `xl help` (cmd NULL) or `xl help CMD` text. */
 void xl_cmd_help(FILE *out, const struct xl_cmd *cmd);
 

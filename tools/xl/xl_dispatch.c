@@ -110,8 +110,8 @@ int xl_dispatch(int argc, char **argv)
         xl_cmd_help(stderr, NULL);
         return 1;
     }
-    if (!strcmp(argv[i], XL_MONITOR_CMD))
-        return xl_monitor_main(argc - i, argv + i);
+    if ((cmd = xl_internal_lookup(argv[i])))
+        return cmd->fn(argc - i, argv + i);
     cmd = xl_cmd_lookup(argv[i], &amb);
     if (!cmd) {
         if (amb) {

@@ -76,12 +76,17 @@ static void make_nodes(struct xs_batch *b, uint32_t d, const struct dom_params *
     perms(b, 0, d, "/local/domain/%u", d);
     perms(b, 0, d, "/vm/%s", uuid);
     perms(b, 0, 0, "/libxl/%u", d);
-    perms(b, 0, 0, "/libxl/%u/device", d);
+    /*
+     * A node Dom0 creates takes its parent's permissions (xenstored's
+     * construct_node, ours alike): the directories libxl gives the same
+     * permissions as their parent need no request of their own, but for
+     * mkdir when nothing is written under them. cpu, memory, control and
+     * console get children below; device and /libxl/<d>/device stay empty.
+     * Ten requests fewer per create (each ~1 ms with oxenstored).
+     */
+    put(b, NULL, "/libxl/%u/device", d);
     put(b, "pv", "/libxl/%u/type", d);
-    for (const char *const *dir = (const char *const[]){ "cpu", "memory", "device", "control",
-                                                         NULL };
-         *dir; dir++)
-        perms(b, 0, d, "/local/domain/%u/%s", d, *dir);
+    put(b, NULL, "/local/domain/%u/device", d);
     for (size_t i = 0; i < sizeof(guest_owned) / sizeof(guest_owned[0]); i++)
         perms(b, d, d, "/local/domain/%u/%s", d, guest_owned[i]);
     put(b, "1", "/local/domain/%u/control/platform-feature-multiprocessor-suspend", d);
@@ -177,8 +182,7 @@ static void fill_console(struct xs_batch *b, uint32_t d, const struct xc_pv_buil
     char be[80];
 
     snprintf(be, sizeof(be), "/local/domain/%u/backend/console/%u/0", bld->console_domid, d);
-    perms(b, 0, d, "/local/domain/%u/console", d);
-    put(b, be, "/local/domain/%u/console/backend", d);
+    put(b, be, "/local/domain/%u/console/backend", d); /* the directory: the home's permissions */
     PUT_NUM(b, bld->console_domid, "/local/domain/%u/console/backend-id", d);
     put(b, CONSOLE_LIMIT, "/local/domain/%u/console/limit", d);
     put(b, "xenconsoled", "/local/domain/%u/console/type", d);

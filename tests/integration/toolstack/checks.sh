@@ -79,6 +79,17 @@ id=$(xl domid default 2>/dev/null)
     fail domid-domname "domid '$id', domname '$(xl domname "$id" 2>&1)'"
 xl list default 2>&1 | grep -qE "^default {33} +$id +128 +1     [-r][-b]----  +[0-9]+\.[0-9]$" &&
     pass list-guest || fail list-guest "$(xl list default 2>&1)"
+# The guest's home with libxl's permissions: Dom0's directories readable by
+# the guest, the guest's own nodes its own (xl leaves some to inheritance).
+home=$(xenstore-ls -p /local/domain/$id 2>&1)
+bad=""
+for k in cpu memory control device console; do
+    printf '%s\n' "$home" | grep -qE "^$k = .*\(n0,r$id\)$" || bad="$bad $k"
+done
+for k in data drivers feature attr error; do
+    printf '%s\n' "$home" | grep -qE "^$k = .*\(n$id\)$" || bad="$bad $k"
+done
+[ -z "$bad" ] && pass home-perms || fail home-perms "wrong or missing:$bad: $(printf '%s' "$home" | head -c 400)"
 
 timeout 120 xl console default </dev/null >"$T/console" 2>&1 &
 console=$!

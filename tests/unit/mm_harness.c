@@ -70,7 +70,7 @@ uint64_t tlbflush_now(void)
 
 void flush_tlb_stale(uint64_t stamp)
 {
-    if (mm.cpu_flushed_at <= stamp)
+    if (tlb_may_be_stale(mm.cpu_flushed_at, stamp))
         flush_tlb_local();
 }
 
@@ -78,13 +78,6 @@ void flush_tlb_domain(const struct domain *d)
 {
     (void)d;
     flush_tlb_local();
-}
-
-/* asm/smp.h's: on the test machine every CPU is this one. */
-void flush_tlb_all(void)
-{
-    mm.tlb_flushes++;
-    mm.tlb_flushes_all++;
 }
 
 /* The frame allocator's lock (setup.c): only checked for balance here. */

@@ -4,7 +4,8 @@
  * frame table describes them, three domains own frames, and counters record
  * what leaves no other trace (TLB flushes, descriptor-page checks, M2P
  * writes). Built with HOST_TEST, which makes asm/page.h declare
- * maddr_to_virt() and flush_tlb_local() instead of defining them.
+ * maddr_to_virt() instead of defining it; flush_tlb_local() and the
+ * flush_tlb_* of asm/flushtlb.h are the harness's.
  *
  * After mm_reset():
  *   mfn 0-7    FRAME_HOLE      MMIO: I/O frames
@@ -32,8 +33,7 @@
 #define MM_IDLE_L4E(s) ((((uint64_t)(s) + 0x800) << PAGE_SHIFT) | _PAGE_PRESENT | _PAGE_RW)
 
 struct mm_harness {
-    unsigned tlb_flushes;     /* flush_tlb_local() and flush_tlb_all() calls */
-    unsigned tlb_flushes_all; /* ... flush_tlb_all()'s alone */
+    unsigned tlb_flushes;     /* flush_tlb_local() calls, directly or through the flush_tlb_* */
     uint64_t flush_clock;     /* ticks at every flush (asm/flushtlb.h's clock) */
     uint64_t cpu_flushed_at;  /* the tick of the one CPU's last flush */
     unsigned desc_checks;     /* validate_descriptor_page() calls */
@@ -53,7 +53,6 @@ void mm_reset(void);
 
 /* The stand-in for pv/descriptors.c's check (declared by page_types.c itself). */
 int validate_descriptor_page(uint64_t *descs);
-void flush_tlb_all(void);     /* asm/smp.h */
 void smp_poll_requests(void); /* xenolith/spinlock.h (also spin_report_stuck, spin_cpu_id) */
 void frames_lock(void);       /* xenolith/page_alloc.h */
 void frames_unlock(void);

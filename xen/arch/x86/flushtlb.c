@@ -72,8 +72,3 @@ void flush_tlb_domain(const struct domain *d)
             mask |= 1UL << cpu;
     flush_tlb_cpus(mask);
 }
-
-void flush_tlb_all(void)
-{
-    flush_tlb_cpus(nr_cpus_online >= 64 ? ~0UL : (1UL << nr_cpus_online) - 1);
-}

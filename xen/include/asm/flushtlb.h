@@ -26,10 +26,10 @@ void flush_tlb_stale(uint64_t stamp);
 /* Flushes every CPU that has d's tables loaded, this one included. */
 void flush_tlb_domain(const struct domain *d);
 
-#ifndef HOST_TEST
+/* This CPU's TLB (the host unit tests count the calls: tests/unit/mm_harness.c). */
+void flush_tlb_local(void);
 /* Loads the tables of d (NULL: the hypervisor's idle tables). */
 void load_cr3(uint64_t cr3, const struct domain *d);
-void flush_tlb_local(void);
 /* Flushes the CPUs of mask (bit n: CPU n) and waits for them (smp.c). */
 void flush_tlb_cpus(uint64_t mask);
 
@@ -38,6 +38,5 @@ static inline bool tlb_may_be_stale(uint64_t last, uint64_t stamp)
 {
     return last <= stamp;
 }
-#endif
 
 #endif

@@ -74,8 +74,5 @@ pte_t *idle_l1e(uint64_t va);
 extern uint8_t zero_page[];
 
 #include <asm/flushtlb.h> /* flush_tlb_local() */
-#ifdef HOST_TEST
-void flush_tlb_local(void); /* host unit tests: tests/unit/mm_harness.c */
-#endif
 
 #endif

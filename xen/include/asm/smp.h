@@ -10,8 +10,6 @@ extern uint32_t cpu_to_apic[NR_CPUS];
 void smp_boot_cpus(void);
 /* Sends vector to another CPU. */
 void smp_send(unsigned cpu, uint8_t vector);
-/* Flushes the TLB on every online CPU, this one included, and waits for it. */
-void flush_tlb_all(void);
 /* Called while spinning with interrupts off: serve a pending flush request. */
 void smp_poll_requests(void);
 

@@ -108,7 +108,7 @@ BENCH_DEV_CPIO := $(BENCH_DEV_OUT)/domu-bench.cpio.gz
 
 bench-devices: $(BENCH_DEV_TOOLS) $(BENCH_DEV_DOM0) $(BENCH_DEV_CPIO)
 
-$(BENCH_DEV_OUT)/%: $(BENCH_DEV_SRC)/%.c
+$(BENCH_DEV_OUT)/%: $(BENCH_DEV_SRC)/%.c $(BENCH_DEV_SRC)/clock.h
 	$(call bench_show,CC,$@) mkdir -p $(@D) && \
 	    $(BENCH_CC) -std=gnu11 -O2 -Wall -Werror -static -o $@ $<
 

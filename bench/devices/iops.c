@@ -16,14 +16,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#define BLOCK 4096
+#include "clock.h"
 
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec / 1e9;
-}
+#define BLOCK 4096
 
 int main(int argc, char **argv)
 {

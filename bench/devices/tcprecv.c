@@ -17,14 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static double tv(struct timeval t) { return t.tv_sec + t.tv_usec / 1e6; }
+#include "clock.h"
 
 int main(int argc, char **argv)
 {

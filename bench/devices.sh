@@ -74,12 +74,8 @@ for w in ${workloads//,/ }; do
 done
 [ ${#hyps[@]} -gt 0 ] || hyps=(build/xen-4.17/xen xen/xen)
 
-root=$(cd "$(dirname "$0")/.." && pwd)
-cd "$root" || exit 2
-say() { printf 'devices: %s\n' "$*"; }
-die() { printf 'devices: %s\n' "$*" >&2; exit 1; }
-
-. bench/lib.sh
+. "$(dirname "$0")/lib.sh"
+bench_begin devices
 prepare_hypervisors "${hyps[@]}"
 make --no-print-directory -f bench/bench.mk bench-devices || die "cannot build the device tools"
 

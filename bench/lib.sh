@@ -1,5 +1,13 @@
-# Shared by the Dom0-image benchmarks (bench/toolstack.sh, bench/devices.sh);
-# sourced after the script defined say() and die() and cd'ed to the top.
+# Shared by the Dom0-image benchmarks (bench/toolstack.sh, bench/devices.sh),
+# sourced once their options are read; then bench_begin NAME.
+
+# To the top of the tree; say() and die() print lines that start with NAME.
+bench_begin() {
+    bench_name=$1
+    cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 2
+}
+say() { printf '%s: %s\n' "$bench_name" "$*"; }
+die() { printf '%s: %s\n' "$bench_name" "$*" >&2; exit 1; }
 
 # The log label of a hypervisor image.
 label_of() {

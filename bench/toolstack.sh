@@ -66,12 +66,8 @@ both) stores=(debian ours) ;;
 esac
 [ ${#hyps[@]} -gt 0 ] || hyps=(build/xen-4.17/xen xen/xen)
 
-root=$(cd "$(dirname "$0")/.." && pwd)
-cd "$root" || exit 2
-say() { printf 'toolstack: %s\n' "$*"; }
-die() { printf 'toolstack: %s\n' "$*" >&2; exit 1; }
-
-. bench/lib.sh
+. "$(dirname "$0")/lib.sh"
+bench_begin toolstack
 prepare_hypervisors "${hyps[@]}"
 make --no-print-directory -f bench/bench.mk bench-toolstack || die "cannot build the console guest or tsclock"
 

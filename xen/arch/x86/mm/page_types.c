@@ -98,6 +98,10 @@ bool scrub_free_frames(void)
 {
     bool more;
 
+    /* Every idle turn asks: nothing freed, no lock (a free meanwhile waits for the next turn). */
+    if (__atomic_load_n(&frame_table.dirty_lo, __ATOMIC_RELAXED) ==
+        __atomic_load_n(&frame_table.dirty_hi, __ATOMIC_RELAXED))
+        return false;
     frames_lock();
     more = frames_scrub(&frame_table, SCRUB_BATCH, scrub_frame);
     frames_unlock();
